@@ -1,0 +1,56 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper of theirs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+ADDR ?= 127.0.0.1:8000
+TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
+
+.PHONY: run test lint install-run install-test totp clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+install-run: $(VENV)/.run-installed
+install-test: $(VENV)/.test-installed
+
+## make run: the whole product on one machine (SQLite, a local Celery worker, demo accounts).
+run: install-run
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py install_vader_lexicon
+	@$(PY) manage.py describe_setup
+	@echo "Demo accounts:"
+	@$(PY) manage.py seed_demo
+	@echo "HR and admin accounts need a two-factor code: 'make totp EMAIL=hr@candor.test' prints it."
+	@echo "Login codes and other e-mail are printed in this terminal."
+	@echo "Open http://$(ADDR)/  (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' EXIT; \
+	  $(BIN)/celery -A config worker --beat --loglevel INFO --concurrency 2 \
+	    --schedule var/celerybeat-schedule & \
+	  $(PY) manage.py runserver $(ADDR)
+
+## make test: lint, migrations check, the wall, then the whole pytest suite.
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(TEST_ENV) $(PY) manage.py install_vader_lexicon
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+totp:
+	@$(PY) manage.py demo_totp $(EMAIL)
+
+clean:
+	rm -rf var staticfiles .pytest_cache .ruff_cache

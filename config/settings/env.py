@@ -1,0 +1,92 @@
+"""Typed readers for environment variables.
+
+Every variable the project reads goes through one of these, once, in ``base.py`` or a
+settings module that extends it. A bad value stops the process at start with a message
+that names the variable and says what it expects, instead of being silently coerced.
+"""
+
+import os
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def _invalid(name: str, value: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"Environment variable {name}={value!r} is invalid: expected {expected}.")
+
+
+def string(name: str, default: str | None = None) -> str | None:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def boolean(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise _invalid(name, value, "one of 1/0, true/false, yes/no, on/off")
+
+
+def integer(name: str, default: int, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise _invalid(name, value, "a whole number") from None
+    if minimum is not None and number < minimum:
+        raise _invalid(name, value, f"a whole number of at least {minimum}")
+    return number
+
+
+def string_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SUPPORTED_DATABASE_ENGINES = ("django.db.backends.postgresql", "django.db.backends.sqlite3")
+
+
+def database(name: str, default: str) -> dict:
+    value = _raw(name) or default
+    expected = "a database URL such as postgres://user@host:5432/name or sqlite:////absolute/path"
+    try:
+        config = environ.Env.db_url_config(value)
+    except Exception:  # django-environ raises several types for a bad URL
+        raise _invalid(name, value, expected) from None
+    if config.get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
+        raise _invalid(name, value, expected)
+    return config
+
+
+def email(name: str, default: str) -> dict:
+    value = _raw(name) or default
+    try:
+        return environ.Env.email_url_config(value)
+    except Exception as error:
+        raise _invalid(
+            name, value, f"an e-mail URL such as smtp://host:25 or consolemail:// ({error})"
+        ) from None
+
+
+def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    value = _raw(name)
+    if not value:
+        return default
+    if not value.startswith(tuple(f"{scheme}://" for scheme in schemes)):
+        raise _invalid(name, value, "a URL starting with " + " or ".join(f"{s}://" for s in schemes))
+    return value

@@ -1,0 +1,16 @@
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.access import admin_required, employee_required
+
+
+@require_GET
+@employee_required
+def employee_home(request):
+    return render(request, "surveys/employee_home.html")
+
+
+@require_GET
+@admin_required
+def manage_home(request):
+    return render(request, "surveys/manage_home.html")

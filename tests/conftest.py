@@ -1,0 +1,66 @@
+import pytest
+from django.test import Client
+
+from tests import factories, services
+from tests.worker import worker_start
+
+
+def pytest_report_header(config):
+    return services.describe()
+
+
+@pytest.fixture
+def employee(db):
+    return factories.employee(email="employee@example.com")
+
+
+@pytest.fixture
+def hr(db):
+    return factories.hr_analyst(email="hr@example.com")
+
+
+@pytest.fixture
+def admin(db):
+    return factories.survey_admin(email="admin@example.com")
+
+
+@pytest.fixture
+def outsider(db):
+    """Has an account but no role: for example someone removed from the roster."""
+    return factories.UserFactory(email="outsider@example.com")
+
+
+@pytest.fixture
+def client_as():
+    def logged_in(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return logged_in
+
+
+@pytest.fixture
+def postgres():
+    services.require("PostgreSQL", services.postgres_available())
+
+
+@pytest.fixture
+def redis():
+    services.require("Redis", services.redis_available())
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup, tmp_path_factory):
+    worker = worker_start(tmp_path_factory.mktemp("celery"))
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_process, transactional_db):
+    """A real worker process on the configured broker (Redis in CI, the filesystem queue otherwise).
+
+    One process serves the whole session; tests that use it commit, so the worker sees their rows.
+    """
+    return _celery_worker_process

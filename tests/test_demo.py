@@ -1,0 +1,53 @@
+import time
+
+import pytest
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from accounts import roles
+from accounts.demo import DEMO_ACCOUNTS, demo_accounts_seed, demo_totp_code
+from accounts.models import User
+from accounts.roles import roles_of
+
+
+def test_the_demo_has_one_account_per_role_and_seeding_twice_changes_nothing(db):
+    demo_accounts_seed()
+    demo_accounts_seed()
+
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+    first_roles = {roles_of(user)[0] for user in User.objects.all()}
+    assert first_roles == {roles.EMPLOYEE, roles.HR_ANALYST, roles.SURVEY_ADMIN}
+
+
+def test_demo_hr_and_admin_accounts_come_with_two_factor_set_up(db):
+    demo_accounts_seed()
+
+    with_totp = set(Authenticator.objects.values_list("user__email", flat=True))
+    assert with_totp == {"hr@candor.test", "admin@candor.test"}
+
+
+def test_the_demo_totp_command_prints_a_code_the_login_accepts(db, capsys):
+    demo_accounts_seed()
+
+    call_command("demo_totp", "hr@candor.test")
+
+    code = capsys.readouterr().out.strip()
+    authenticator = Authenticator.objects.get(user__email="hr@candor.test")
+    assert TOTP(authenticator).validate_code(code)
+
+
+def test_demo_totp_refuses_accounts_outside_the_demo(db, hr):
+    with pytest.raises(ValueError, match="not a demo account"):
+        demo_totp_code(hr.email, counter=int(time.time()) // mfa_settings.TOTP_PERIOD)
+
+
+def test_demo_accounts_are_never_created_where_demo_data_is_off(db, settings):
+    settings.CANDOR_DEMO_DATA_ALLOWED = False
+
+    with pytest.raises(ImproperlyConfigured):
+        demo_accounts_seed()
+
+    assert not User.objects.exists()

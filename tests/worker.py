@@ -1,0 +1,71 @@
+"""Start a real Celery worker process against the test database and the configured broker."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from config.celery_app import app
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, name: str, log_path: Path):
+        self.process = process
+        self.name = name
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited early:\n{self.log()}")
+            if app.control.ping(destination=[self.name], timeout=1):
+                return
+        raise RuntimeError(f"the worker did not answer within {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def worker_start(log_dir: Path) -> WorkerProcess:
+    name = f"candor-test-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = log_dir / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _test_database_url(),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--hostname", name]
+    command += ["--concurrency", "1", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle"]
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    worker = WorkerProcess(process, name, log_path)
+    try:
+        worker.wait_until_ready()
+    except Exception:
+        worker.stop()
+        raise
+    return worker
