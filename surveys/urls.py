@@ -1,9 +1,9 @@
 from django.urls import path
 
-from surveys import views
+from surveys.views import employee, home
 
 app_name = "surveys"
 urlpatterns = [
-    path("me/", views.employee_home, name="employee_home"),
-    path("manage/", views.manage_home, name="manage_home"),
+    path("me/", employee.employee_home, name="employee_home"),
+    path("manage/", home.manage_home, name="manage_home"),
 ]

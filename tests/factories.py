@@ -46,3 +46,41 @@ def hr_analyst(**kwargs) -> User:
 def survey_admin(**kwargs) -> User:
     kwargs.setdefault("totp_secret", True)
     return UserFactory(roles=[roles.SURVEY_ADMIN, roles.EMPLOYEE], **kwargs)
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Person"
+
+    user = factory.SubFactory(UserFactory, roles=[roles.EMPLOYEE])
+    department = "Engineering"
+    location = "Berlin"
+    level = "3"
+    start_date = factory.Faker("date_between", start_date="-8y", end_date="-30d")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Question"
+
+    text = factory.Sequence(lambda n: f"Question {n}: AI tools make me more productive.")
+    kind = "likert"
+    position = factory.Sequence(lambda n: n)
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Round"
+
+    title = factory.Sequence(lambda n: f"AI tools pulse {n}")
+    intro = "Tell us honestly how AI tools and targets work for you."
+
+
+class RoundQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.RoundQuestion"
+
+    round = factory.SubFactory(RoundFactory)
+    text = factory.Sequence(lambda n: f"Round question {n}")
+    kind = "likert"
+    position = factory.Sequence(lambda n: n)

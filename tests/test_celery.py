@@ -51,9 +51,7 @@ def test_the_reliability_settings_are_in_force_on_the_running_worker(celery_work
 
 
 def test_every_task_in_the_beat_schedule_is_registered_on_the_worker(celery_worker):
-    registered = app.control.inspect(destination=[celery_worker.name], timeout=5).registered()[
-        celery_worker.name
-    ]
+    registered = app.control.inspect(destination=[celery_worker.name], timeout=5).registered()[celery_worker.name]
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled

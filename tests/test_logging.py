@@ -26,13 +26,9 @@ def log_output():
         handler.setStream(old)
 
 
-@pytest.mark.parametrize(
-    ("path", "expected_log"), [("/no-such-page/", "Not Found"), ("/hr/", "Method Not Allowed")]
-)
+@pytest.mark.parametrize(("path", "expected_log"), [("/no-such-page/", "Not Found"), ("/hr/", "Method Not Allowed")])
 def test_request_bodies_and_client_addresses_never_reach_the_logs(path, expected_log, client, db, log_output):
-    client.post(
-        path, {"comment": SECRET_COMMENT}, REMOTE_ADDR=CLIENT_ADDRESS, HTTP_X_FORWARDED_FOR=CLIENT_ADDRESS
-    )
+    client.post(path, {"comment": SECRET_COMMENT}, REMOTE_ADDR=CLIENT_ADDRESS, HTTP_X_FORWARDED_FOR=CLIENT_ADDRESS)
 
     text = log_output.getvalue()
     if expected_log:

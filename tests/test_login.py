@@ -47,9 +47,7 @@ def test_hr_logging_in_by_code_must_also_give_a_totp_code(client, hr):
     assert response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("reports:home")).status_code != 200
 
-    response = client.post(
-        reverse("mfa_authenticate"), {"code": _current_totp(hr.totp_secret_for_tests)}, follow=True
-    )
+    response = client.post(reverse("mfa_authenticate"), {"code": _current_totp(hr.totp_secret_for_tests)}, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("reports:home")
     assert response.status_code == 200
@@ -65,9 +63,7 @@ def test_hr_cannot_reach_reports_with_a_wrong_totp_code(client, hr):
 
 
 def test_nobody_can_sign_themselves_up(client, db):
-    response = client.post(
-        reverse("account_signup"), {"email": "new@example.com", "password1": "a-long-password-123"}
-    )
+    response = client.post(reverse("account_signup"), {"email": "new@example.com", "password1": "a-long-password-123"})
 
     assert b"Sign Up Closed" in response.content
     assert not User.objects.filter(email="new@example.com").exists()

@@ -47,9 +47,7 @@ def test_a_role_page_sends_visitors_who_are_not_logged_in_to_the_login_page(page
 @pytest.mark.parametrize(
     ("factory_name", "page"), [("hr_analyst", "reports:home"), ("survey_admin", "surveys:manage_home")]
 )
-def test_hr_and_admin_must_set_up_two_factor_authentication_before_their_pages(
-    factory_name, page, db, client_as
-):
+def test_hr_and_admin_must_set_up_two_factor_authentication_before_their_pages(factory_name, page, db, client_as):
     from tests import factories
 
     person = getattr(factories, factory_name)(totp_secret=False)

@@ -56,8 +56,7 @@ def test_production_starts_with_a_strong_secret_and_turns_on_https_protections()
 
 def test_production_passes_djangos_deployment_checks():
     code = (
-        "from django.core.management import call_command; "
-        "call_command('check', '--deploy', '--fail-level', 'WARNING')"
+        "from django.core.management import call_command; call_command('check', '--deploy', '--fail-level', 'WARNING')"
     )
     result = _settings_process(
         "config.settings.production",
@@ -71,9 +70,7 @@ def test_production_passes_djangos_deployment_checks():
 
 def test_debug_is_off_unless_it_is_set():
     assert _settings_process("config.settings.test", "print(s.DEBUG)").stdout.strip() == "False"
-    assert (
-        _settings_process("config.settings.test", "print(s.DEBUG)", DJANGO_DEBUG="1").stdout.strip() == "True"
-    )
+    assert _settings_process("config.settings.test", "print(s.DEBUG)", DJANGO_DEBUG="1").stdout.strip() == "True"
 
 
 def test_a_bad_value_names_the_variable_and_what_it_expects():

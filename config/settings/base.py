@@ -117,6 +117,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# k for always-open feedback, which belongs to no round.
+CANDOR_OPEN_FEEDBACK_K = env.integer("CANDOR_OPEN_FEEDBACK_K", 5, minimum=3)
+# Always-open comments one person may send per month.
+CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = env.integer("CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT", 5, minimum=1)
+
 # Demo accounts are only ever created where this is on (make run and the tests).
 CANDOR_DEMO_DATA_ALLOWED = env.boolean("CANDOR_DEMO_DATA_ALLOWED", default=False)
 
@@ -209,6 +214,7 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {"task": "health.tasks.record_heartbeat", "schedule": 60.0},
+    "release-due-submissions": {"task": "surveys.tasks.releases_due", "schedule": 300.0},
 }
 
 # --- NLTK ---------------------------------------------------------------------------------

@@ -78,9 +78,7 @@ def email(name: str, default: str) -> dict:
     try:
         return environ.Env.email_url_config(value)
     except Exception as error:
-        raise _invalid(
-            name, value, f"an e-mail URL such as smtp://host:25 or consolemail:// ({error})"
-        ) from None
+        raise _invalid(name, value, f"an e-mail URL such as smtp://host:25 or consolemail:// ({error})") from None
 
 
 def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:

@@ -10,6 +10,4 @@ class Command(BaseCommand):
         for user in demo_accounts_seed():
             role_names = ", ".join(group.name for group in user.groups.order_by("name"))
             self.stdout.write(f"  {user.email:<24} {role_names}")
-        self.stdout.write(
-            f"Password for every demo account: {DEMO_PASSWORD} (or log in with an e-mailed code)"
-        )
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD} (or log in with an e-mailed code)")

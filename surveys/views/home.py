@@ -1,13 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.access import admin_required, employee_required
-
-
-@require_GET
-@employee_required
-def employee_home(request):
-    return render(request, "surveys/employee_home.html")
+from accounts.access import admin_required
 
 
 @require_GET
