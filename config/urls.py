@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("surveys.urls")),
+    path("", include("feedback.urls")),
     path("", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -15,8 +15,8 @@ from surveys.models import Round
 def round_release(round_id: uuid.UUID) -> list[uuid.UUID]:
     """Release what may be released for a round: batches while open, everything once closed."""
     with transaction.atomic():
-        round = Round.objects.select_for_update().get(id=round_id)
-        if round.state not in (Round.State.OPEN, Round.State.CLOSED):
+        round = Round.objects.select_for_update().filter(id=round_id).first()
+        if round is None or round.state not in (Round.State.OPEN, Round.State.CLOSED):
             return []
         comment_ids = pool_release(
             stream=Stream.ROUND,

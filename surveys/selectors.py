@@ -1,8 +1,10 @@
 """Reads on the identified side."""
 
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 
 from accounts.models import User
+from surveys.models import Participation, Round
 
 _ROSTER_NAMES_KEY = "surveys:roster-names"
 
@@ -18,3 +20,13 @@ def roster_names() -> list[str]:
 
 def roster_names_invalidate() -> None:
     cache.delete(_ROSTER_NAMES_KEY)
+
+
+def employee_rounds(person):
+    """The open rounds a person is invited to, each with whether they have answered it."""
+    answered = Participation.objects.filter(round=OuterRef("pk"), person=person)
+    return (
+        Round.objects.filter(state=Round.State.OPEN, invitations__person=person)
+        .annotate(answered=Exists(answered))
+        .order_by("closes_at", "title")
+    )

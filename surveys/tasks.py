@@ -1,10 +1,12 @@
 """Celery tasks of the identified side. Ids in, a service call, nothing else."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
-from surveys import release
+from surveys import release, rounds
 
-RELIABLE = {"acks_late": True, "autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
+# A database that is briefly away (restart, failover, lock timeout) is worth retrying; a bug is not.
+RELIABLE = {"acks_late": True, "autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 5}
 
 
 @shared_task(**RELIABLE)
@@ -20,3 +22,23 @@ def open_feedback_release(period: str) -> None:
 @shared_task(**RELIABLE)
 def releases_due() -> None:
     release.releases_due()
+
+
+@shared_task(**RELIABLE)
+def round_invitations_send(round_id: str) -> None:
+    rounds.round_invitations_send(round_id)
+
+
+@shared_task(**RELIABLE)
+def round_reminders_send(round_id: str) -> None:
+    rounds.round_reminders_send(round_id)
+
+
+@shared_task(**RELIABLE)
+def rounds_advance() -> None:
+    rounds.rounds_advance()
+
+
+@shared_task(**RELIABLE)
+def reminders_due() -> None:
+    rounds.reminders_due()

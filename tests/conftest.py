@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests import factories, services
@@ -7,6 +8,12 @@ from tests.worker import worker_start
 
 def pytest_report_header(config):
     return services.describe()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache (locmem or Redis) outlives a test; start each one without what the last one cached."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -63,4 +70,5 @@ def celery_worker(_celery_worker_process, transactional_db):
 
     One process serves the whole session; tests that use it commit, so the worker sees their rows.
     """
-    return _celery_worker_process
+    yield _celery_worker_process
+    _celery_worker_process.wait_until_idle()

@@ -51,3 +51,42 @@ def test_demo_accounts_are_never_created_where_demo_data_is_off(db, settings):
         demo_accounts_seed()
 
     assert not User.objects.exists()
+
+
+def test_the_demo_organisation_has_people_a_closed_round_with_responses_and_an_open_round(db):
+    from feedback.models import Comment, PoolEntry, Response
+    from surveys.demo import demo_organisation_seed
+    from surveys.models import Participation, ParticipationCount, Person, Round
+
+    demo_accounts_seed()
+    assert demo_organisation_seed() is True
+    assert demo_organisation_seed() is False
+
+    assert Person.objects.count() > 200
+    closed = Round.objects.get(state=Round.State.CLOSED)
+    current = Round.objects.get(state=Round.State.OPEN)
+    assert Response.objects.filter(round_id=closed.id).count() > 150
+    assert Comment.objects.filter(response__round_id=closed.id).count() > 50
+    assert ParticipationCount.objects.filter(round=closed).exists()
+    assert not Participation.objects.filter(round=closed).exists()
+    assert PoolEntry.objects.filter(round_id=current.id).count() > 50
+    assert not Participation.objects.filter(round=current, person__user__email="employee@candor.test").exists()
+
+
+def test_local_mail_shows_the_demo_accounts_and_hides_the_generated_people(capsys):
+    from django.core.mail import EmailMessage
+
+    from accounts.demo_mail import DemoConsoleEmailBackend
+
+    backend = DemoConsoleEmailBackend()
+    sent = backend.send_messages(
+        [
+            EmailMessage("Your sign-in code", "ABCD-EFGH", to=["hr@candor.test"]),
+            EmailMessage("Invitation", "Please answer", to=["sales.7@candor.test"]),
+        ]
+    )
+
+    printed = capsys.readouterr().out
+    assert sent == 2
+    assert "ABCD-EFGH" in printed
+    assert "sales.7@candor.test" not in printed

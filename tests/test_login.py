@@ -76,3 +76,24 @@ def test_the_django_admin_site_logs_in_through_allauth_and_its_two_factor_step(c
     login_page = client.get(response["Location"])
     assert login_page.status_code == 302
     assert login_page["Location"].startswith(reverse("account_login"))
+
+
+def test_an_expired_login_code_does_not_log_anyone_in(client, employee, settings):
+    code = _request_login_code(client, employee.email)
+    settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 0
+    time.sleep(0.01)
+
+    response = client.post(reverse("account_confirm_login_code"), {"code": code}, follow=True)
+
+    assert not response.context["user"].is_authenticated
+    assert client.get(reverse("surveys:employee_home")).status_code == 302
+
+
+def test_a_login_code_works_only_once(client, employee):
+    code = _request_login_code(client, employee.email)
+    client.post(reverse("account_confirm_login_code"), {"code": code})
+    client.logout()
+
+    response = client.post(reverse("account_confirm_login_code"), {"code": code}, follow=True)
+
+    assert not response.context["user"].is_authenticated

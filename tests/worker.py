@@ -41,6 +41,18 @@ class WorkerProcess:
                 return
         raise RuntimeError(f"the worker did not answer within {timeout}s:\n{self.log()}")
 
+    def wait_until_idle(self, timeout: float = 60) -> None:
+        """Let queued tasks finish before a test's tables are flushed under them."""
+        deadline = time.monotonic() + timeout
+        quiet_checks = 0
+        while time.monotonic() < deadline and quiet_checks < 2:
+            inspector = app.control.inspect(destination=[self.name], timeout=1)
+            busy = any((inspector.active() or {}).get(self.name, [])) or any(
+                (inspector.reserved() or {}).get(self.name, [])
+            )
+            quiet_checks = 0 if busy or _queue_length() else quiet_checks + 1
+            time.sleep(0.2)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -48,6 +60,11 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _queue_length() -> int:
+    with app.connection_for_read() as connection_, connection_.channel() as channel:
+        return channel.queue_declare(queue=app.conf.task_default_queue).message_count
 
 
 def worker_start(log_dir: Path) -> WorkerProcess:

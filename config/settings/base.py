@@ -119,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # k for always-open feedback, which belongs to no round.
 CANDOR_OPEN_FEEDBACK_K = env.integer("CANDOR_OPEN_FEEDBACK_K", 5, minimum=3)
+# Where people reach Candor: the base of links in invitation and reminder e-mails.
+CANDOR_SITE_URL = env.string("CANDOR_SITE_URL", "http://127.0.0.1:8000")
 # Always-open comments one person may send per month.
 CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = env.integer("CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT", 5, minimum=1)
 
@@ -215,6 +217,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {"task": "health.tasks.record_heartbeat", "schedule": 60.0},
     "release-due-submissions": {"task": "surveys.tasks.releases_due", "schedule": 300.0},
+    "advance-rounds": {"task": "surveys.tasks.rounds_advance", "schedule": 60.0},
+    "send-due-reminders": {"task": "surveys.tasks.reminders_due", "schedule": 3600.0},
 }
 
 # --- NLTK ---------------------------------------------------------------------------------

@@ -1,0 +1,620 @@
+"""Survey rounds: settings, questions, audience, and the way from draft to closed.
+
+A round is edited freely while it is a draft or scheduled. Once it opens, its questions and audience are
+fixed and k (and the comment threshold) may only go up; once it closes, nothing changes any more.
+"""
+
+import copy
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from surveys import attributes, release
+from surveys.models import (
+    DEFAULT_K,
+    MIN_K,
+    Invitation,
+    Participation,
+    ParticipationCount,
+    Person,
+    Question,
+    ReportableAttribute,
+    Round,
+    RoundQuestion,
+)
+
+logger = logging.getLogger(__name__)
+
+State = Round.State
+EDITABLE_STATES = (State.DRAFT, State.SCHEDULED)
+SETTINGS_FIELDS = (
+    "title",
+    "intro",
+    "opens_at",
+    "closes_at",
+    "k",
+    "comment_threshold",
+    "reminder_every_days",
+    "audience",
+)
+# Changing these after opening would change who was invited, or when that happened.
+FIXED_ONCE_OPEN = ("opens_at", "audience")
+BUILTIN_LABELS = {
+    "department": "Department",
+    "location": "Location",
+    "level_band": "Level",
+    "tenure_band": "Time with the company",
+}
+BAND_ORDER = [label for _, label in attributes.LEVEL_BANDS] + [attributes.LEVEL_HIGHEST]
+BAND_ORDER += [label for _, label in attributes.TENURE_BANDS] + [attributes.TENURE_LONGEST]
+MAIL_CHUNK = 100
+
+
+class RoundCannotOpen(Exception):
+    """The round cannot open yet; the message says why in words an admin can act on."""
+
+
+class RoundStateError(Exception):
+    """The round is not in a state that allows this step."""
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def round_create(
+    *,
+    title: str,
+    intro: str = "",
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    k: int = DEFAULT_K,
+    comment_threshold: int | None = None,
+    reminder_every_days: int = 0,
+    audience: dict | None = None,
+) -> Round:
+    """A new draft round. Leaving the comment threshold empty makes it 2k."""
+    round = Round(state=State.DRAFT)
+    _settings_apply(
+        round,
+        title=title,
+        intro=intro,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        k=k,
+        comment_threshold=comment_threshold,
+        reminder_every_days=reminder_every_days,
+        audience=audience or {},
+    )
+    round.save()
+    return round
+
+
+@transaction.atomic
+def round_update(round: Round, **changes) -> Round:
+    """Change some of a round's settings (any of SETTINGS_FIELDS), under the rules of its state."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"round_update() got unknown settings: {', '.join(sorted(unknown))}")
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state == State.CLOSED:
+        raise ValidationError("This round is closed, so its settings can no longer change.")
+    if current.state == State.OPEN:
+        _fixed_once_open_check(current, changes)
+    if "comment_threshold" in changes or "k" in changes:
+        changes.setdefault("comment_threshold", current.comment_threshold)
+    _settings_apply(current, previous=copy.copy(current), **changes)
+    current.save(update_fields=list(changes))
+    return current
+
+
+def _fixed_once_open_check(current: Round, changes: dict) -> None:
+    errors = {
+        name: "This cannot change once the round is open."
+        for name in FIXED_ONCE_OPEN
+        if name in changes and changes[name] != getattr(current, name)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _settings_apply(round: Round, previous: Round | None = None, **values) -> None:
+    """Set the values on the round, or raise ValidationError with a message per field."""
+    if "audience" in values:
+        values["audience"] = audience_clean(values["audience"])
+    if "title" in values:
+        values["title"] = (values["title"] or "").strip()
+    if values.get("comment_threshold") is None and "comment_threshold" in values:
+        values["comment_threshold"] = 2 * values.get("k", round.k)
+    for name, value in values.items():
+        setattr(round, name, value)
+    errors = _settings_errors(round, previous)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _settings_errors(round: Round, previous: Round | None) -> dict[str, str]:
+    errors = {}
+    if not round.title:
+        errors["title"] = "Give the round a title."
+    if round.k < MIN_K:
+        errors["k"] = f"k must be at least {MIN_K}, so that no number ever describes fewer than {MIN_K} people."
+    elif previous is not None and previous.state == State.OPEN and round.k < previous.k:
+        errors["k"] = f"The round is open, so k can only be raised: keep it at {previous.k} or more."
+    if round.comment_threshold < round.k:
+        errors["comment_threshold"] = f"The comment threshold must be at least k ({round.k})."
+    elif previous is not None and previous.state == State.OPEN and round.comment_threshold < previous.comment_threshold:
+        errors["comment_threshold"] = (
+            f"The round is open, so the comment threshold can only be raised: keep it at "
+            f"{previous.comment_threshold} or more."
+        )
+    if round.opens_at and round.closes_at and round.closes_at <= round.opens_at:
+        errors["closes_at"] = "The closing time must be after the opening time."
+    if round.state == State.SCHEDULED and round.opens_at is None:
+        errors["opens_at"] = "A scheduled round needs an opening time. Set one, or move the round back to draft."
+    return errors
+
+
+def audience_clean(audience: dict) -> dict[str, list[str]]:
+    """Keep only known attributes with at least one value; ValidationError for an unknown attribute."""
+    known = set(attributes.BUILTIN_ATTRIBUTES) | set(reportable_keys())
+    unknown = sorted(set(audience) - known)
+    if unknown:
+        raise ValidationError({"audience": f"Unknown attribute: {', '.join(unknown)}."})
+    return {key: sorted({str(value) for value in values}) for key, values in audience.items() if values}
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_questions_set(round: Round, question_ids: list[uuid.UUID | str]) -> list[RoundQuestion]:
+    """Make the round ask these library questions, in this order, as copies."""
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state not in EDITABLE_STATES:
+        raise ValidationError("The questions of a round are fixed once it opens.")
+    ids = list(dict.fromkeys(str(question_id) for question_id in question_ids))
+    library = {str(question.id): question for question in Question.objects.filter(id__in=ids)}
+    if len(library) != len(ids):
+        raise ValidationError("Some of the chosen questions are no longer in the library. Reload and try again.")
+    current.questions.all().delete()
+    copies = [_question_copy(current, library[question_id], position) for position, question_id in enumerate(ids)]
+    return RoundQuestion.objects.bulk_create(copies)
+
+
+def _question_copy(round: Round, question: Question, position: int) -> RoundQuestion:
+    return RoundQuestion(
+        round=round,
+        source=question,
+        text=question.text,
+        kind=question.kind,
+        choices=list(question.choices),
+        required=question.required,
+        indicator=question.indicator,
+        position=position,
+    )
+
+
+# --- audience -----------------------------------------------------------------------------
+
+
+def reportable_keys() -> list[str]:
+    return list(ReportableAttribute.objects.order_by("key").values_list("key", flat=True))
+
+
+def attribute_labels() -> dict[str, str]:
+    """Every attribute an audience can be filtered on, with its label, built-in ones first."""
+    labels = dict(BUILTIN_LABELS)
+    labels.update(ReportableAttribute.objects.order_by("key").values_list("key", "label"))
+    return labels
+
+
+def _active_people():
+    return Person.objects.filter(active=True).only("id", "department", "location", "level", "start_date", "attributes")
+
+
+def audience_people(audience: dict, today: date) -> list[Person]:
+    """The active people a round with this audience would invite."""
+    return [person for person in _active_people() if attributes.in_audience(person, audience, today)]
+
+
+@dataclass
+class AudienceOverview:
+    """What the audience picker needs: the values present per attribute, and the audience's size."""
+
+    labels: dict[str, str]
+    values: dict[str, list[str]]
+    size: int
+
+
+def audience_overview(audience: dict, today: date) -> AudienceOverview:
+    """Values found among active people (plus any the audience already names), and who it covers."""
+    labels = attribute_labels()
+    extra_keys = [key for key in labels if key not in attributes.BUILTIN_ATTRIBUTES]
+    found: dict[str, set[str]] = {key: set(audience.get(key, [])) for key in labels}
+    size = 0
+    for person in _active_people():
+        for key, value in attributes.raw_attributes(person, today, extra_keys).items():
+            found[key].add(value)
+        size += attributes.in_audience(person, audience, today)
+    values = {key: sorted(found[key], key=_value_order) for key in labels}
+    return AudienceOverview(labels=labels, values=values, size=size)
+
+
+def _value_order(value: str) -> tuple[int, int, str]:
+    if value == attributes.UNKNOWN:
+        return (2, 0, value)
+    if value in BAND_ORDER:
+        return (0, BAND_ORDER.index(value), value)
+    return (1, 0, value.casefold())
+
+
+# --- from draft to closed -----------------------------------------------------------------
+
+
+@transaction.atomic
+def round_schedule(round: Round, now: datetime | None = None) -> Round:
+    """Let the round open by itself at its opening time."""
+    now = now or timezone.now()
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state != State.DRAFT:
+        raise RoundStateError(f"Only a draft round can be scheduled; this one is {current.get_state_display()}.")
+    if current.opens_at is None or current.opens_at <= now:
+        raise RoundStateError("Set an opening time in the future before scheduling the round.")
+    if not current.questions.exists():
+        raise RoundStateError("Add at least one question before scheduling the round.")
+    current.state = State.SCHEDULED
+    current.save(update_fields=["state"])
+    return current
+
+
+@transaction.atomic
+def round_unschedule(round: Round) -> Round:
+    """Take a scheduled round back to draft, so it does not open by itself."""
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state != State.SCHEDULED:
+        raise RoundStateError(
+            f"Only a scheduled round can go back to draft; this one is {current.get_state_display()}."
+        )
+    current.state = State.DRAFT
+    current.save(update_fields=["state"])
+    return current
+
+
+@transaction.atomic
+def round_open(round: Round, now: datetime | None = None) -> Round:
+    """Invite the audience, freeze its groups, and open the round. Refuses with RoundCannotOpen."""
+    now = now or timezone.now()
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state == State.OPEN:
+        return current
+    today = timezone.localdate(now)
+    people = _open_check(current, now, today)
+    Invitation.objects.bulk_create([Invitation(round=current, person=person) for person in people], batch_size=500)
+    current.audience_groups = attributes.audience_groups(people, today, extra_keys=reportable_keys())
+    current.audience_size = len(people)
+    current.state = State.OPEN
+    if current.opens_at is None or current.opens_at > now:
+        current.opens_at = now
+    current.save(update_fields=["audience_groups", "audience_size", "state", "opens_at"])
+    _invitations_queue(current.id)
+    return current
+
+
+def _open_check(round: Round, now: datetime, today: date) -> list[Person]:
+    """The audience, if the round may open now; RoundCannotOpen otherwise."""
+    if round.state == State.CLOSED:
+        raise RoundCannotOpen("This round is closed and cannot open again.")
+    if not round.questions.exists():
+        raise RoundCannotOpen("The round has no questions. Add at least one before opening it.")
+    if round.closes_at is not None and round.closes_at <= now:
+        raise RoundCannotOpen(
+            f"The closing time ({when(round.closes_at)}) is already past. Set a later closing time first."
+        )
+    people = audience_people(round.audience, today)
+    if len(people) < round.k:
+        raise RoundCannotOpen(
+            f"The audience of {_people(len(people))} is smaller than k={round.k}. "
+            "Widen the audience, or lower k, before opening the round."
+        )
+    return people
+
+
+def _invitations_queue(round_id: uuid.UUID) -> None:
+    from surveys.tasks import round_invitations_send
+
+    round_invitations_send.delay_on_commit(str(round_id))
+
+
+@transaction.atomic
+def round_close(round: Round, now: datetime | None = None) -> Round:
+    """Close the round, release the rest of its pool, keep participation as counts, forget who took part.
+
+    Safe to run twice: a closed round is released again (a no-op) and its counts are not rewritten.
+    """
+    now = now or timezone.now()
+    current = Round.objects.select_for_update().get(id=round.id)
+    if current.state in EDITABLE_STATES:
+        raise RoundStateError("Only an open round can be closed.")
+    if current.state == State.OPEN:
+        current.state = State.CLOSED
+        if current.closes_at is None or current.closes_at > now:
+            current.closes_at = now
+        current.save(update_fields=["state", "closes_at"])
+    release.round_release(current.id)
+    if not current.participation_counts.exists():
+        _participation_counts_store(current)
+    Participation.objects.filter(round=current).delete()
+    Invitation.objects.filter(round=current).delete()
+    return current
+
+
+def _participation_counts_store(round: Round) -> None:
+    tally = _participation_tally(round)
+    rows = [ParticipationCount(round=round, attribute="", value="", **tally.pop(("", "")))]
+    for key, values in round.audience_groups.items():
+        for value in values:
+            counts = tally.get((key, value), {"invited": 0, "submitted": 0})
+            rows.append(ParticipationCount(round=round, attribute=key, value=value, **counts))
+    ParticipationCount.objects.bulk_create(rows)
+
+
+def _participation_tally(round: Round) -> dict[tuple[str, str], dict[str, int]]:
+    """Invited and submitted per (attribute, value) from the live rows; ("", "") is the whole audience."""
+    today = timezone.localdate(round.opens_at) if round.opens_at else timezone.localdate()
+    extra_keys = [key for key in round.audience_groups if key not in attributes.BUILTIN_ATTRIBUTES]
+    submitted_ids = set(Participation.objects.filter(round=round).values_list("person_id", flat=True))
+    tally: dict[tuple[str, str], dict[str, int]] = {("", ""): {"invited": 0, "submitted": 0}}
+    for invitation in Invitation.objects.filter(round=round).select_related("person"):
+        submitted = invitation.person_id in submitted_ids
+        groups = [("", ""), *attributes.raw_attributes(invitation.person, today, extra_keys).items()]
+        for group in groups:
+            counts = tally.setdefault(group, {"invited": 0, "submitted": 0})
+            counts["invited"] += 1
+            counts["submitted"] += submitted
+    return tally
+
+
+def rounds_advance(now: datetime | None = None) -> dict[str, int]:
+    """Open scheduled rounds whose time has come and close open rounds whose time is up."""
+    now = now or timezone.now()
+    opened = closed = 0
+    due_to_open = Round.objects.filter(state=State.SCHEDULED, opens_at__lte=now).values_list("id", flat=True)
+    for round_id in list(due_to_open):
+        opened += _scheduled_round_open(round_id, now)
+    due_to_close = Round.objects.filter(state=State.OPEN, closes_at__lte=now).values_list("id", flat=True)
+    for round_id in list(due_to_close):
+        round_close(Round(id=round_id), now)
+        closed += 1
+    return {"opened": opened, "closed": closed}
+
+
+def _scheduled_round_open(round_id: uuid.UUID, now: datetime) -> bool:
+    try:
+        round_open(Round(id=round_id), now)
+    except RoundCannotOpen as error:
+        Round.objects.filter(id=round_id, state=State.SCHEDULED).update(state=State.DRAFT)
+        # The reason names counts and k only, never a person.
+        logger.warning("Round %s could not open and is back in draft: %s", round_id, error)
+        return False
+    return True
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+
+def round_invitations_send(round_id: uuid.UUID | str) -> int:
+    """E-mail everyone invited to an open round. Returns how many were sent."""
+    round = Round.objects.get(id=round_id)
+    if round.state != State.OPEN:
+        return 0
+    people = Person.objects.filter(invitations__round=round, active=True)
+    return _round_mail_send(round, "invitation", people)
+
+
+def round_reminders_send(round_id: uuid.UUID | str, today: date | None = None) -> int:
+    """Remind invitees who have not answered yet, if the round's reminder cadence says it is time."""
+    today = today or timezone.localdate()
+    round = Round.objects.get(id=round_id)
+    if not _reminder_due(round, today):
+        return 0
+    # Claiming the day first means a second worker, or a repeated task, sends nothing twice.
+    claimed = Round.objects.filter(id=round.id, last_reminded_on=round.last_reminded_on).update(last_reminded_on=today)
+    if not claimed:
+        return 0
+    people = Person.objects.filter(invitations__round=round, active=True).exclude(participations__round=round)
+    try:
+        return _round_mail_send(round, "reminder", people)
+    except Exception:
+        Round.objects.filter(id=round.id).update(last_reminded_on=round.last_reminded_on)
+        raise
+
+
+def _reminder_due(round: Round, today: date) -> bool:
+    """Every ``reminder_every_days`` days, counted from the last reminder, or from the invitation before the first."""
+    if round.state != State.OPEN or round.reminder_every_days <= 0:
+        return False
+    last = round.last_reminded_on or (timezone.localdate(round.opens_at) if round.opens_at else None)
+    return last is None or today - last >= timedelta(days=round.reminder_every_days)
+
+
+def reminders_due(today: date | None = None) -> list[uuid.UUID]:
+    """Queue the reminders of every open round whose cadence has come round. Returns the round ids."""
+    today = today or timezone.localdate()
+    rounds = Round.objects.filter(state=State.OPEN, reminder_every_days__gt=0)
+    due = [round.id for round in rounds if _reminder_due(round, today)]
+    from surveys.tasks import round_reminders_send as reminders_task
+
+    for round_id in due:
+        reminders_task.delay_on_commit(str(round_id))
+    return due
+
+
+def round_answer_link(round: Round) -> str:
+    """A link that logs the person in with a code and lands on the round."""
+    return f"{settings.CANDOR_SITE_URL.rstrip('/')}{reverse('account_request_login_code')}?next=/rounds/{round.id}/"
+
+
+def _round_mail_send(round: Round, template: str, people) -> int:
+    context = {
+        "round": round,
+        "closes_on": when(round.closes_at) if round.closes_at else "",
+        "link": round_answer_link(round),
+    }
+    subject = (
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+        + render_to_string(f"surveys/email/{template}_subject.txt", context).strip()
+    )
+    body = render_to_string(f"surveys/email/{template}_message.txt", context)
+    addresses = list(people.order_by().values_list("user__email", flat=True))
+    sent = 0
+    with get_connection() as connection:
+        for start in range(0, len(addresses), MAIL_CHUNK):
+            messages = [
+                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+                for address in addresses[start : start + MAIL_CHUNK]
+            ]
+            sent += connection.send_messages(messages) or 0
+    return sent
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupParticipation:
+    """One row of the participation summary. Both numbers are None when the group is hidden."""
+
+    value: str
+    invited: int | None
+    submitted: int | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.invited is None
+
+    @property
+    def rate(self) -> int | None:
+        if self.hidden or not self.invited:
+            return None
+        return round(100 * self.submitted / self.invited)
+
+
+@dataclass
+class RoundParticipation:
+    k: int
+    overall: GroupParticipation
+    groups: list[tuple[str, list[GroupParticipation]]] = field(default_factory=list)
+
+
+def round_participation(round: Round) -> RoundParticipation | None:
+    """Invited, submitted and rate, overall and per attribute value; groups under k are hidden.
+
+    From the live rows while the round is open, from the stored counts once it is closed; None before.
+    """
+    if round.state == State.OPEN:
+        tally = _participation_tally(round)
+    elif round.state == State.CLOSED:
+        tally = {
+            (row.attribute, row.value): {"invited": row.invited, "submitted": row.submitted}
+            for row in round.participation_counts.all()
+        }
+    else:
+        return None
+    labels = attribute_labels()
+    overall = _row(round.k, "Everyone invited", tally.get(("", ""), _NOBODY))
+    groups = [
+        (labels.get(key, key), _sibling_rows(round.k, {value: tally.get((key, value), _NOBODY) for value in values}))
+        for key, values in round.audience_groups.items()
+    ]
+    return RoundParticipation(k=round.k, overall=overall, groups=groups)
+
+
+_NOBODY = {"invited": 0, "submitted": 0}
+
+
+def _under_k(counts: dict[str, int], k: int) -> bool:
+    return counts["invited"] < k or counts["submitted"] < k
+
+
+def _row(k: int, value: str, counts: dict[str, int], hidden: bool = False) -> GroupParticipation:
+    if hidden or _under_k(counts, k):
+        return GroupParticipation(value=value, invited=None, submitted=None)
+    return GroupParticipation(value=value, invited=counts["invited"], submitted=counts["submitted"])
+
+
+def _sibling_rows(k: int, counts: dict[str, dict[str, int]]) -> list[GroupParticipation]:
+    """The values of one attribute. When some are hidden, the next-smallest ones are hidden with them until the
+    hidden ones together reach k, so the total minus the shown rows never gives away a group under k.
+    """
+    hidden = {value for value, group in counts.items() if _under_k(group, k)}
+    shown = sorted(set(counts) - hidden, key=lambda value: (counts[value]["submitted"], counts[value]["invited"]))
+    while hidden and shown and (len(hidden) == 1 or _under_k(_sum(counts[value] for value in hidden), k)):
+        hidden.add(shown.pop(0))
+    return [_row(k, value, counts[value], value in hidden) for value in sorted(counts, key=_value_order)]
+
+
+def _sum(groups: Iterable[dict[str, int]]) -> dict[str, int]:
+    total = dict(_NOBODY)
+    for group in groups:
+        total["invited"] += group["invited"]
+        total["submitted"] += group["submitted"]
+    return total
+
+
+def rounds_overview() -> list[Round]:
+    """Every round, newest first, each with ``participation``: its overall row (hidden under k), or None."""
+    invited = Invitation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
+    submitted = Participation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
+    overall_counts = ParticipationCount.objects.filter(attribute="")
+    rounds = list(
+        Round.objects.annotate(
+            live_invited=Coalesce(Subquery(invited.values("n")), 0),
+            live_submitted=Coalesce(Subquery(submitted.values("n")), 0),
+        ).prefetch_related(Prefetch("participation_counts", queryset=overall_counts, to_attr="overall_counts"))
+    )
+    for round in rounds:
+        round.participation = _overview_row(round)
+    return rounds
+
+
+def _overview_row(round: Round) -> GroupParticipation | None:
+    if round.state == State.OPEN:
+        return _row(round.k, "", {"invited": round.live_invited, "submitted": round.live_submitted})
+    if round.state == State.CLOSED and round.overall_counts:
+        row = round.overall_counts[0]
+        return _row(round.k, "", {"invited": row.invited, "submitted": row.submitted})
+    return None
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def when(moment: datetime) -> str:
+    """A time as e-mails and messages show it: "25 November 2025, 17:00 UTC"."""
+    return date_format(timezone.localtime(moment), "j F Y, H:i T")
+
+
+def round_question_library(round: Round) -> list[Question]:
+    """What the picker offers: the library in order, plus archived questions this round still asks."""
+    asked = RoundQuestion.objects.filter(round=round, source=OuterRef("pk"))
+    return list(Question.objects.filter(Q(archived=False) | Q(Exists(asked))).order_by("position", "text", "id"))
+
+
+def audience_described(audience: dict) -> list[tuple[str, list[str]]]:
+    """The audience's filters as (attribute label, values), for people to read; empty means everyone."""
+    labels = attribute_labels()
+    return [(labels.get(key, key), values) for key, values in audience.items() if values]

@@ -1,0 +1,255 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback.models import Comment, PoolEntry, Response
+from feedback.selectors import receipt_status
+from surveys import release, submission
+from surveys.forms import field_name
+from surveys.models import Participation, Round
+from tests.factories import PersonFactory
+from tests.rounds import open_round_with, people
+
+COMMENT = "The token leaderboard feels like surveillance. Ask Ada Lovelace, ada@corp.example.com"
+
+
+@pytest.fixture
+def team(db):
+    return [PersonFactory(department="Engineering", user__name="Ada Lovelace"), *people(5, department="Engineering")]
+
+
+@pytest.fixture
+def round(team):
+    return open_round_with(team, k=3)
+
+
+@pytest.fixture
+def me(team):
+    return team[0]
+
+
+@pytest.fixture
+def my_client(me):
+    client = Client()
+    client.force_login(me.user)
+    return client
+
+
+def _answers(round, likert="4", comment=COMMENT) -> dict:
+    likert_question, text_question = round.questions.all()
+    return {field_name(likert_question): likert, field_name(text_question): comment}
+
+
+def _url(round):
+    return reverse("surveys:round_answer", args=[round.id])
+
+
+def _submit(client, round, **answers) -> str:
+    response = client.post(_url(round), _answers(round, **answers) | {"action": "submit"})
+    assert response.status_code == 200, response.content
+    return re.search(rb"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", response.content).group().decode()
+
+
+def test_the_home_page_lists_my_open_rounds_and_whether_i_answered(my_client, round, team):
+    page = my_client.get(reverse("surveys:employee_home"))
+    assert round.title.encode() in page.content
+    assert _url(round).encode() in page.content
+
+    _submit(my_client, round)
+
+    page = my_client.get(reverse("surveys:employee_home"))
+    assert b"Answered" in page.content
+    assert _url(round).encode() not in page.content
+
+
+def test_the_preview_shows_exactly_what_will_be_stored_and_stores_nothing(my_client, round, team):
+    response = my_client.post(_url(round), _answers(round) | {"action": "preview"})
+
+    html = response.content.decode()
+    shown_comment = re.search(r"<blockquote>(.*?)</blockquote>", html, re.S).group(1)
+    assert shown_comment == "The token leaderboard feels like surveillance. Ask [name], [email]"
+    assert "Agree" in html
+    assert "Engineering" in html
+    assert "Your IP address and browser" in html
+    assert not PoolEntry.objects.exists()
+    assert not Participation.objects.exists()
+
+
+def test_submitting_seals_a_redacted_response_and_records_participation(my_client, round, me):
+    code = _submit(my_client, round)
+
+    entry = PoolEntry.objects.get()
+    assert entry.payload["comments"][0]["text"] == "The token leaderboard feels like surveillance. Ask [name], [email]"
+    assert entry.payload["attributes"]["department"] == "Engineering"
+    assert Participation.objects.filter(round=round, person=me).exists()
+    assert receipt_status(code) == "waiting"
+
+
+def test_a_second_submission_gets_a_clear_page_and_no_second_record(my_client, round):
+    _submit(my_client, round)
+
+    again = my_client.post(_url(round), _answers(round) | {"action": "submit"})
+
+    assert again.status_code == 409
+    assert b"already answered this round" in again.content
+    assert PoolEntry.objects.count() == 1
+
+
+def test_the_answer_page_of_an_answered_round_says_so(my_client, round):
+    _submit(my_client, round)
+
+    assert my_client.get(_url(round)).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"likert": ""}, b"This field is required."),
+        ({"likert": "9"}, b"Select a valid choice."),
+        ({"likert": "three"}, b"Select a valid choice."),
+        ({"comment": "x" * 4001}, b"at most 4000 characters"),
+    ],
+)
+def test_bad_answers_are_refused_next_to_the_question_and_what_was_typed_is_kept(my_client, round, answers, message):
+    response = my_client.post(_url(round), _answers(round, **answers) | {"action": "submit"})
+
+    assert response.status_code == 200
+    assert message in response.content
+    assert b"feels like surveillance" in response.content or b"x" * 100 in response.content
+    assert not PoolEntry.objects.exists()
+    assert not Participation.objects.exists()
+
+
+def test_an_answer_to_a_question_from_another_round_is_refused(my_client, round, team):
+    other = open_round_with(team, k=3)
+    smuggled = {field_name(other.questions.first()): "5"}
+
+    response = my_client.post(_url(round), _answers(round) | smuggled | {"action": "submit"})
+
+    assert b"not in this round" in response.content
+    assert not PoolEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"state": Round.State.CLOSED}, b"not open for answers"),
+        ({"state": Round.State.SCHEDULED}, b"not open for answers"),
+        ({"closes_at": timezone.now() - timedelta(minutes=1)}, b"not open for answers"),
+    ],
+)
+def test_rounds_that_are_not_open_refuse_answers(my_client, round, change, message):
+    Round.objects.filter(id=round.id).update(**change)
+
+    response = my_client.post(_url(round), _answers(round) | {"action": "submit"})
+
+    assert response.status_code == 403
+    assert message in response.content
+    assert not PoolEntry.objects.exists()
+
+
+def test_someone_outside_the_audience_cannot_answer(round, client_as):
+    stranger = PersonFactory(department="Sales")
+
+    response = client_as(stranger.user).post(_url(round), _answers(round) | {"action": "submit"})
+
+    assert response.status_code == 403
+    assert b"different group of people" in response.content
+    assert not PoolEntry.objects.exists()
+
+
+def test_html_emoji_and_right_to_left_text_survive_and_are_shown_escaped(my_client, round):
+    comment = "<script>alert(1)</script> 🤖 שלום <img src=x onerror=alert(2)>"
+
+    response = my_client.post(_url(round), _answers(round, comment=comment) | {"action": "preview"})
+
+    assert b"<script>alert(1)</script>" not in response.content
+    assert (
+        b"&lt;script&gt;alert(1)&lt;/script&gt; \xf0\x9f\xa4\x96 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d" in response.content
+    )
+
+
+def test_a_post_without_a_csrf_token_is_refused(round, me):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(me.user)
+
+    response = client.post(_url(round), _answers(round) | {"action": "submit"})
+
+    assert response.status_code == 403
+    assert not PoolEntry.objects.exists()
+
+
+def test_a_receipt_is_counted_once_its_batch_is_released(round, team, client):
+    codes = [
+        submission.round_submit(person=person, round=round, answers=[(round.questions.first(), 3)]) for person in team
+    ]
+
+    release.round_release(round.id)
+
+    statuses = [receipt_status(code) for code in codes]
+    assert statuses.count("counted") == 3  # six sealed, k=3 kept back until the round closes
+    assert statuses.count("waiting") == 3
+    page = client.post(reverse("feedback:receipt_check"), {"code": codes[statuses.index("counted")].lower()})
+    assert b"Counted" in page.content
+    assert b"No submission has this code" in client.post(reverse("feedback:receipt_check"), {"code": "ABCDE"}).content
+
+
+def test_closing_a_round_releases_the_rest_of_the_pool(round, team):
+    for person in team:
+        submission.round_submit(person=person, round=round, answers=[(round.questions.first(), 3)])
+    release.round_release(round.id)
+
+    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
+    release.round_release(round.id)
+
+    assert Response.objects.filter(round_id=round.id).count() == 6
+    assert not PoolEntry.objects.exists()
+
+
+def test_released_responses_carry_no_trace_of_the_pool_key(round, team):
+    for person in team:
+        submission.round_submit(person=person, round=round, answers=[(round.questions.last(), "Too many targets")])
+    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
+
+    release.round_release(round.id)
+
+    assert Comment.objects.count() == 6
+    assert {field.name for field in Response._meta.get_fields()}.isdisjoint({"dedupe_key", "payload"})
+
+
+def test_an_always_open_comment_is_previewed_sealed_and_released_by_month(my_client, team, settings):
+    settings.CANDOR_OPEN_FEEDBACK_K = 3
+    url = reverse("surveys:open_feedback")
+    preview = my_client.post(url, {"topic": "targets", "text": COMMENT, "action": "preview"})
+    assert b"[email]" in preview.content
+    assert not PoolEntry.objects.exists()
+
+    my_client.post(url, {"topic": "targets", "text": COMMENT, "action": "submit"})
+    for person in team[1:]:
+        submission.open_feedback_submit(person=person, topic="", text="Targets make us use AI for nothing")
+    release.open_feedback_release(release.current_period())
+
+    assert Response.objects.filter(stream="open", period=release.current_period()).count() == 3
+    assert Comment.objects.filter(topic="targets").count() <= 1
+
+
+def test_always_open_feedback_is_limited_per_person_per_month(me, settings):
+    settings.CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = 2
+    for _ in range(2):
+        submission.open_feedback_submit(person=me, topic="", text="Too much pressure")
+
+    with pytest.raises(submission.SubmissionRefused, match="2 comments this month"):
+        submission.open_feedback_submit(person=me, topic="", text="Too much pressure")
+
+    assert PoolEntry.objects.count() == 2
+
+
+def test_an_oversize_request_body_is_refused_and_nothing_is_stored(my_client, round):
+    response = my_client.post(_url(round), _answers(round, comment="x" * 3_000_000) | {"action": "submit"})
+
+    assert response.status_code == 400
+    assert not PoolEntry.objects.exists()
