@@ -6,6 +6,9 @@ by placeholders. The roster's names come in as a parameter: this side never read
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|ai|app|co)(?:/\S*)?\b", re.I)
@@ -24,6 +27,7 @@ COMMON_WORDS = frozenset(
     """.split()
 )
 MIN_NAME_PART = 3
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def text_clean(text: str) -> str:
@@ -44,21 +48,58 @@ def _phone_placeholder(match: re.Match) -> str:
     return "[phone]" if digits >= 7 else match.group()
 
 
+@dataclass(frozen=True)
+class NameIndex:
+    full_names: frozenset[tuple[str, ...]]
+    parts: frozenset[str]
+    longest: int
+
+
+@lru_cache(maxsize=4)
+def _name_index(names: tuple[str, ...]) -> NameIndex:
+    """Sets built once per roster version: lookups stay constant-time however long the roster is."""
+    full_names = frozenset(tuple(word.lower() for word in WORD.findall(name)) for name in names)
+    full_names = frozenset(name for name in full_names if len(name) > 1)
+    return NameIndex(
+        full_names=full_names,
+        parts=frozenset(_name_parts(names)),
+        longest=max((len(name) for name in full_names), default=1),
+    )
+
+
 def _names_redact(text: str, names: list[str]) -> str:
-    full_names = sorted({name for name in names if " " in name.strip()}, key=len, reverse=True)
-    for full_name in full_names:
-        text = re.sub(rf"\b{re.escape(full_name)}\b", "[name]", text, flags=re.I)
-    for part in _name_parts(names):
-        # Only the capitalized form: "Grace said" is a name, "by grace" usually is not.
-        text = re.sub(rf"\b{re.escape(part)}\b", "[name]", text)
+    index = _name_index(tuple(names))
+    words = list(WORD.finditer(text))
+    spans, position = [], 0
+    while position < len(words):
+        length = _full_name_at(text, words, position, index)
+        if length:
+            spans.append((words[position].start(), words[position + length - 1].end()))
+            position += length
+            continue
+        # Only the capitalized form of a single name part: "Grace said" is a name, "by grace" usually is not.
+        if words[position].group() in index.parts:
+            spans.append(words[position].span())
+        position += 1
+    for start, end in reversed(spans):
+        text = text[:start] + "[name]" + text[end:]
     return text
 
 
-def _name_parts(names: list[str]) -> set[str]:
+def _full_name_at(text: str, words: list[re.Match], position: int, index: NameIndex) -> int:
+    """The number of words of the longest roster full name starting here (any case), or 0."""
+    for length in range(min(index.longest, len(words) - position), 1, -1):
+        window = words[position : position + length]
+        separated_by_spaces = all(text[left.end() : right.start()].isspace() for left, right in pairwise(window))
+        if separated_by_spaces and tuple(word.group().lower() for word in window) in index.full_names:
+            return length
+    return 0
+
+
+def _name_parts(names: tuple[str, ...]) -> set[str]:
     parts = set()
     for name in names:
-        for part in name.split():
-            cleaned = part.strip(".,'")
-            if len(cleaned) >= MIN_NAME_PART and cleaned.lower() not in COMMON_WORDS:
-                parts.add(cleaned[:1].upper() + cleaned[1:])
+        for part in WORD.findall(name):
+            if len(part) >= MIN_NAME_PART and part.lower() not in COMMON_WORDS:
+                parts.add(part[:1].upper() + part[1:])
     return parts

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, STORAGES
+from config.settings.base import DATABASES, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, STORAGES
 
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -13,6 +13,8 @@ if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY
     )
 
 DEBUG = False
+# gunicorn workers keep their database connection between requests instead of opening one per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DJANGO_CONN_MAX_AGE", 60, minimum=0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.boolean("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # The container health check calls /healthz over plain http from inside the container.

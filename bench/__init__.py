@@ -1,0 +1,1 @@
+"""Benchmarks that run the product through its real HTTP stack, broker and worker."""
