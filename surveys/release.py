@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.dispatch import send_after_commit
 from feedback.models import Stream
 from feedback.selectors import pool_groups
 from feedback.services import pool_release
@@ -65,4 +66,4 @@ def _scoring_queue(comment_ids: list[uuid.UUID]) -> None:
     from sentiment.tasks import comments_score
 
     ids = [str(comment_id) for comment_id in comment_ids]
-    transaction.on_commit(lambda: comments_score.delay(ids))
+    send_after_commit(comments_score, ids)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from config.dispatch import send_after_commit
 from surveys import attributes, release
 from surveys.models import (
     DEFAULT_K,
@@ -335,7 +336,7 @@ def _open_check(round: Round, now: datetime, today: date) -> list[Person]:
 def _invitations_queue(round_id: uuid.UUID) -> None:
     from surveys.tasks import round_invitations_send
 
-    round_invitations_send.delay_on_commit(str(round_id))
+    send_after_commit(round_invitations_send, str(round_id))
 
 
 @transaction.atomic
@@ -458,7 +459,7 @@ def reminders_due(today: date | None = None) -> list[uuid.UUID]:
     from surveys.tasks import round_reminders_send as reminders_task
 
     for round_id in due:
-        reminders_task.delay_on_commit(str(round_id))
+        send_after_commit(reminders_task, str(round_id))
     return due
 
 

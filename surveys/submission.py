@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.dispatch import send_after_commit
 from feedback.models import Stream
 from feedback.redaction import redact
 from feedback.selectors import receipt_hash
@@ -109,7 +110,7 @@ def open_feedback_submit(*, person: Person, topic: str, text: str) -> str:
             dedupe_key=secrets.token_hex(32),
             receipt_hash=receipt_hash(code),
         )
-        transaction.on_commit(lambda: tasks.open_feedback_release.delay(period))
+        send_after_commit(tasks.open_feedback_release, period)
     return code
 
 
@@ -172,4 +173,4 @@ def _answer_display(question: RoundQuestion, item: dict) -> str:
 
 
 def _release_after_commit(*, round_id) -> None:
-    transaction.on_commit(lambda: tasks.round_release.delay(str(round_id)))
+    send_after_commit(tasks.round_release, str(round_id))

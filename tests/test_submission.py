@@ -253,3 +253,31 @@ def test_an_oversize_request_body_is_refused_and_nothing_is_stored(my_client, ro
 
     assert response.status_code == 400
     assert not PoolEntry.objects.exists()
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a port where nothing listens, as when Redis is stopped."""
+    from config.celery_app import app
+
+    saved_url, saved_options = app.conf.broker_url, app.conf.broker_transport_options
+    app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:9/0", {}
+    app._pool = None
+    yield
+    app.conf.broker_url, app.conf.broker_transport_options = saved_url, saved_options
+    app._pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_succeeds_while_the_broker_is_down(broker_down, caplog):
+    team = people(4)
+    round = open_round_with(team, k=3)
+    client = Client()
+    client.force_login(team[0].user)
+
+    with caplog.at_level("WARNING", logger="config.dispatch"):
+        code = _submit(client, round)
+
+    assert receipt_status(code) == "waiting"
+    assert Participation.objects.filter(round=round).count() == 1
+    assert "surveys.tasks.round_release was not queued" in caplog.text
