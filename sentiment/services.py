@@ -1,12 +1,21 @@
+from dataclasses import asdict
+
 from feedback.models import Comment
-from sentiment.scoring import compound_score, label
+from sentiment.scoring import score_comment
+
+BATCH_SIZE = 500
 
 
 def comments_score(comment_ids: list[str]) -> int:
-    """Score the given comments that are not scored yet; running it twice changes nothing."""
-    comments = list(Comment.objects.filter(id__in=comment_ids, compound__isnull=True))
+    """Score the given comments that are not scored yet; running it twice changes nothing.
+
+    Each unit is stored as offsets into the comment and its score, never as a copy of its text.
+    """
+    comments = list(Comment.objects.filter(id__in=comment_ids, compound__isnull=True).only("id", "text"))
     for comment in comments:
-        comment.compound = compound_score(comment.text)
-        comment.sentiment = label(comment.compound)
-    Comment.objects.bulk_update(comments, ["compound", "sentiment"])
+        score = score_comment(comment.text)
+        comment.compound = score.compound
+        comment.sentiment = score.label
+        comment.sentences = [asdict(sentence) for sentence in score.sentences]
+    Comment.objects.bulk_update(comments, ["compound", "sentiment", "sentences"], batch_size=BATCH_SIZE)
     return len(comments)
