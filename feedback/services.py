@@ -93,9 +93,10 @@ def _rows_rewrite_shuffled(responses) -> None:
     Rows read back without ORDER BY then come out in an order unrelated to who submitted when, and
     PostgreSQL's xmin is the same for all of them, so it cannot single out the newest batch.
     """
-    response_rows = list(responses)
-    answer_rows = list(Answer.objects.filter(response__in=response_rows))
-    comment_rows = list(Comment.objects.filter(response__in=response_rows))
+    # Locking first means a scoring worker's update is never overwritten with the values read before it.
+    response_rows = list(responses.select_for_update(of=("self",)))
+    answer_rows = list(Answer.objects.select_for_update(of=("self",)).filter(response__in=response_rows))
+    comment_rows = list(Comment.objects.select_for_update(of=("self",)).filter(response__in=response_rows))
     for rows in (response_rows, answer_rows, comment_rows):
         _shuffler.shuffle(rows)
     Response.objects.filter(id__in=[row.id for row in response_rows]).delete()

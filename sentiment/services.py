@@ -1,5 +1,7 @@
 from dataclasses import asdict
 
+from django.db import transaction
+
 from feedback.models import Comment
 from sentiment.scoring import score_comment
 
@@ -11,11 +13,15 @@ def comments_score(comment_ids: list[str]) -> int:
 
     Each unit is stored as offsets into the comment and its score, never as a copy of its text.
     """
-    comments = list(Comment.objects.filter(id__in=comment_ids, compound__isnull=True).only("id", "text"))
-    for comment in comments:
-        score = score_comment(comment.text)
-        comment.compound = score.compound
-        comment.sentiment = score.label
-        comment.sentences = [asdict(sentence) for sentence in score.sentences]
-    Comment.objects.bulk_update(comments, ["compound", "sentiment", "sentences"], batch_size=BATCH_SIZE)
+    with transaction.atomic():
+        # Two workers given the same ids (a redelivered message, the sweeper) split them instead of both
+        # scoring them; a release rewriting these rows waits until the scores are stored.
+        unscored = Comment.objects.filter(id__in=comment_ids, compound__isnull=True)
+        comments = list(unscored.select_for_update(skip_locked=True, of=("self",)).only("id", "text"))
+        for comment in comments:
+            score = score_comment(comment.text)
+            comment.compound = score.compound
+            comment.sentiment = score.label
+            comment.sentences = [asdict(sentence) for sentence in score.sentences]
+        Comment.objects.bulk_update(comments, ["compound", "sentiment", "sentences"], batch_size=BATCH_SIZE)
     return len(comments)

@@ -93,3 +93,10 @@ def test_the_plain_run_falls_back_to_sqlite_and_a_local_filesystem_broker():
     result = _settings_process("config.settings.local", code, **env)
 
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
+
+
+def test_the_cache_and_the_broker_use_different_redis_databases():
+    code = "print(s.CACHES['default']['LOCATION'], s.CELERY_BROKER_URL)"
+    result = _settings_process("config.settings.test", code, REDIS_URL="redis://127.0.0.1:6379/0")
+
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/0"]

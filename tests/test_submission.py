@@ -262,10 +262,15 @@ def broker_down():
 
     saved_url, saved_options = app.conf.broker_url, app.conf.broker_transport_options
     app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:9/0", {}
-    app._pool = None
+    _connections_forget(app)
     yield
     app.conf.broker_url, app.conf.broker_transport_options = saved_url, saved_options
+    _connections_forget(app)
+
+
+def _connections_forget(app):
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)

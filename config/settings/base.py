@@ -141,8 +141,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- cache --------------------------------------------------------------------------------
 REDIS_URL = env.url("REDIS_URL", None, schemes=("redis", "rediss"))
+# The cache gets its own Redis database, so that clearing it can never drop queued Celery messages.
+REDIS_CACHE_URL = env.url("REDIS_CACHE_URL", env.redis_database(REDIS_URL, 1), schemes=("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -6,6 +6,7 @@ that names the variable and says what it expects, instead of being silently coer
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -88,3 +89,11 @@ def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
     if not value.startswith(tuple(f"{scheme}://" for scheme in schemes)):
         raise _invalid(name, value, "a URL starting with " + " or ".join(f"{s}://" for s in schemes))
     return value
+
+
+def redis_database(redis_url: str | None, database: int) -> str | None:
+    """The same Redis server with another database number."""
+    if not redis_url:
+        return None
+    parts = urlsplit(redis_url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
