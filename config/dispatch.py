@@ -15,14 +15,14 @@ logger = logging.getLogger(__name__)
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def send_after_commit(task, *args) -> None:
+def send_after_commit(task, *args, countdown: float | None = None) -> None:
     """Queue ``task(*args)`` after the current transaction commits; ``args`` are ids, never text."""
-    transaction.on_commit(lambda: send_now(task, *args))
+    transaction.on_commit(lambda: send_now(task, *args, countdown=countdown))
 
 
-def send_now(task, *args) -> bool:
+def send_now(task, *args, countdown: float | None = None) -> bool:
     try:
-        task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        task.apply_async(args=args, countdown=countdown, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (OperationalError, OSError) as error:
         logger.warning("%s was not queued (%s); a sweeper will pick the work up", task.name, type(error).__name__)
         return False

@@ -1,3 +1,4 @@
+import logging
 from dataclasses import asdict
 
 from django.db import transaction
@@ -5,6 +6,7 @@ from django.db import transaction
 from feedback.models import Comment
 from sentiment.scoring import score_comment
 
+logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
@@ -24,4 +26,5 @@ def comments_score(comment_ids: list[str]) -> int:
             comment.sentiment = score.label
             comment.sentences = [asdict(sentence) for sentence in score.sentences]
         Comment.objects.bulk_update(comments, ["compound", "sentiment", "sentences"], batch_size=BATCH_SIZE)
+    logger.info("scored %d comments", len(comments))
     return len(comments)

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.dispatch import send_after_commit
 from feedback.models import Stream
 from feedback.selectors import pool_groups
 from feedback.services import pool_release
+from surveys.analysis import analysis_queue
 from surveys.models import Round
 
 
@@ -27,7 +27,7 @@ def round_release(round_id: uuid.UUID) -> list[uuid.UUID]:
             final=round.state == Round.State.CLOSED,
             today=timezone.localdate(),
         )
-    _scoring_queue(comment_ids)
+    analysis_queue(comment_ids=comment_ids, round_id=round_id)
     return comment_ids
 
 
@@ -41,7 +41,7 @@ def open_feedback_release(period: str) -> list[uuid.UUID]:
         final=period < current_period(),
         today=timezone.localdate(),
     )
-    _scoring_queue(comment_ids)
+    analysis_queue(comment_ids=comment_ids, period=period)
     return comment_ids
 
 
@@ -58,12 +58,3 @@ def releases_due() -> int:
 
 def current_period() -> str:
     return timezone.localdate().strftime("%Y-%m")
-
-
-def _scoring_queue(comment_ids: list[uuid.UUID]) -> None:
-    if not comment_ids:
-        return
-    from sentiment.tasks import comments_score
-
-    ids = [str(comment_id) for comment_id in comment_ids]
-    send_after_commit(comments_score, ids)

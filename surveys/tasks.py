@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from surveys import release, rounds
+from surveys import analysis, release, rounds
 
 # A database that is briefly away (restart, failover, lock timeout) is worth retrying; a bug is not.
 RELIABLE = {"acks_late": True, "autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 5}
@@ -42,3 +42,18 @@ def rounds_advance() -> None:
 @shared_task(**RELIABLE)
 def reminders_due() -> None:
     rounds.reminders_due()
+
+
+@shared_task(**RELIABLE)
+def round_themes_build(round_id: str) -> None:
+    analysis.round_themes_build(round_id)
+
+
+@shared_task(**RELIABLE)
+def open_feedback_themes_build(period: str) -> None:
+    analysis.open_feedback_themes_build(period)
+
+
+@shared_task(**RELIABLE)
+def analysis_sweep() -> None:
+    analysis.analysis_sweep()

@@ -41,14 +41,14 @@ class WorkerProcess:
                 return
         raise RuntimeError(f"the worker did not answer within {timeout}s:\n{self.log()}")
 
-    def wait_until_idle(self, timeout: float = 60) -> None:
+    def wait_until_idle(self, timeout: float = 180) -> None:
         """Let queued tasks finish before a test's tables are flushed under them."""
         deadline = time.monotonic() + timeout
         quiet_checks = 0
         while time.monotonic() < deadline and quiet_checks < 2:
             inspector = app.control.inspect(destination=[self.name], timeout=1)
-            busy = any((inspector.active() or {}).get(self.name, [])) or any(
-                (inspector.reserved() or {}).get(self.name, [])
+            busy = any(
+                (getattr(inspector, state)() or {}).get(self.name, []) for state in ("active", "reserved", "scheduled")
             )
             quiet_checks = 0 if busy or _queue_length() else quiet_checks + 1
             time.sleep(0.2)

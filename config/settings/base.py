@@ -121,6 +121,10 @@ AUTH_PASSWORD_VALIDATORS = [
 CANDOR_OPEN_FEEDBACK_K = env.integer("CANDOR_OPEN_FEEDBACK_K", 5, minimum=3)
 # Where people reach Candor: the base of links in invitation and reminder e-mails.
 CANDOR_SITE_URL = env.string("CANDOR_SITE_URL", "http://127.0.0.1:8000")
+# A round's themes are rebuilt this long after a release, so that batches close together share one rebuild.
+CANDOR_THEMES_DEBOUNCE_SECONDS = env.integer("CANDOR_THEMES_DEBOUNCE_SECONDS", 30, minimum=0)
+# Theme backend: "auto" uses sentence embeddings when requirements-embeddings.txt is installed, else TF-IDF.
+CANDOR_THEMES_BACKEND = env.string("CANDOR_THEMES_BACKEND", "auto")
 # Always-open comments one person may send per month.
 CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = env.integer("CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT", 5, minimum=1)
 
@@ -191,17 +195,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    # An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
+    # It must outlast the longest countdown, or a delayed task would be delivered twice.
+    {"visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "broker" / "queue"),
         "control_folder": str(VAR_DIR / "broker" / "control"),
+        # The filesystem queue is polled; the default second per message makes a local run sluggish.
+        "polling_interval": 0.1,
     }
 )
 # The filesystem broker cannot create its own folders; a fresh clone has none yet.
-for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
-    Path(_folder).mkdir(parents=True, exist_ok=True)
+for _key in ("data_folder_in", "control_folder"):
+    if _key in CELERY_BROKER_TRANSPORT_OPTIONS:
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_key]).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -219,6 +228,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {"task": "health.tasks.record_heartbeat", "schedule": 60.0},
     "release-due-submissions": {"task": "surveys.tasks.releases_due", "schedule": 300.0},
+    "analysis-sweep": {"task": "surveys.tasks.analysis_sweep", "schedule": 600.0},
     "advance-rounds": {"task": "surveys.tasks.rounds_advance", "schedule": 60.0},
     "send-due-reminders": {"task": "surveys.tasks.reminders_due", "schedule": 3600.0},
 }

@@ -21,10 +21,16 @@ if not REDIS_URL:  # noqa: F405
         "data_folder_in": str(VAR_DIR / "test-broker" / "queue"),
         "data_folder_out": str(VAR_DIR / "test-broker" / "queue"),
         "control_folder": str(VAR_DIR / "test-broker" / "control"),
+        "polling_interval": 0.1,
     }
-    for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
-        Path(_folder).mkdir(parents=True, exist_ok=True)
+    for _key in ("data_folder_in", "control_folder"):
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_key]).mkdir(parents=True, exist_ok=True)
 
 # Serve static files straight from the app folders; the suite never runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The same themes on every machine, whether or not the optional embeddings are installed.
+CANDOR_THEMES_BACKEND = "tfidf"
+# No delayed theme rebuilds: a task still waiting when a test ends would run against the next test's data.
+CANDOR_THEMES_DEBOUNCE_SECONDS = 0
