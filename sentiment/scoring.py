@@ -14,10 +14,11 @@ asserted side of a contrast counts 1.5 times and the conceded side 0.5 times (VA
 "but"), for "however", "although", "while" and the others too.
 """
 
+import string
 from dataclasses import dataclass
 from functools import cache
 
-from nltk.sentiment.vader import SentimentIntensityAnalyzer, VaderConstants
+from nltk.sentiment.vader import SentimentIntensityAnalyzer, SentiText, VaderConstants
 
 from sentiment import domain
 from sentiment.lexicon import analyzer
@@ -30,6 +31,7 @@ POSITIVE_ABOVE = 0.05
 
 ROLE_WEIGHTS = {PLAIN: 1.0, ASSERTED: 1.5, CONCEDED: 0.5}
 VADER = VaderConstants()
+PUNC_SET = frozenset(VADER.PUNC_LIST)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,30 @@ class CommentScore:
     sentences: list[SentenceScore]
 
 
+class LinearSentiText(SentiText):
+    """NLTK's SentiText with the same tokens, found in linear time.
+
+    NLTK maps a punctuated token to its word through a dictionary of every word of the sentence joined
+    with every punctuation mark, rebuilt for each sentence; that was most of the scoring time. A word in
+    VADER's sense has no punctuation, so the punctuation NLTK strips is the token's whole leading or
+    trailing run, and checking that run directly gives the same tokens (tests compare them on a corpus).
+    """
+
+    def _words_and_emoticons(self):
+        words = {word for word in self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split() if len(word) > 1}
+        return [_word_of(token, words) for token in self.text.split() if len(token) > 1]
+
+
+def _word_of(token: str, words: set[str]) -> str:
+    body = token.rstrip(string.punctuation)
+    if body != token and token[len(body) :] in PUNC_SET and body in words:
+        return body
+    body = token.lstrip(string.punctuation)
+    if body != token and token[: len(token) - len(body)] in PUNC_SET and body in words:
+        return body
+    return token
+
+
 class CandorAnalyzer(SentimentIntensityAnalyzer):
     """Stock VADER plus the domain layer; also reports the raw valence sum so that units can be added up."""
 
@@ -55,7 +81,28 @@ class CandorAnalyzer(SentimentIntensityAnalyzer):
         self.lexicon.update(domain.lexicon_entries())
 
     def polarity_scores(self, text):
-        return super().polarity_scores(domain.rewrite(text))
+        return self._vader_polarity_scores(domain.rewrite(text))
+
+    def _vader_polarity_scores(self, text):
+        """NLTK 3.10's ``polarity_scores``, line for line, except that it tokenizes with LinearSentiText."""
+        sentitext = LinearSentiText(text, self.constants.PUNC_LIST, self.constants.REGEX_REMOVE_PUNCTUATION)
+        sentiments = []
+        words_and_emoticons = sentitext.words_and_emoticons
+        first_index = {}
+        for index, token in enumerate(words_and_emoticons):
+            first_index.setdefault(token, index)
+        for item in words_and_emoticons:
+            i = first_index[item]
+            if (
+                i < len(words_and_emoticons) - 1
+                and item.lower() == "kind"
+                and words_and_emoticons[i + 1].lower() == "of"
+            ) or item.lower() in self.constants.BOOSTER_DICT:
+                sentiments.append(0)
+                continue
+            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words_and_emoticons, sentiments)
+        return self.score_valence(sentiments, text)
 
     def score_valence(self, sentiments, text):
         scores = super().score_valence(sentiments, text)

@@ -19,12 +19,21 @@ def comments_score(comment_ids: list[str]) -> int:
         # Two workers given the same ids (a redelivered message, the sweeper) split them instead of both
         # scoring them; a release rewriting these rows waits until the scores are stored.
         unscored = Comment.objects.filter(id__in=comment_ids, compound__isnull=True)
-        comments = list(unscored.select_for_update(skip_locked=True, of=("self",)).only("id", "text"))
+        locked = unscored.select_for_update(skip_locked=True, of=("self",))
+        comments = list(locked)
         for comment in comments:
             score = score_comment(comment.text)
             comment.compound = score.compound
             comment.sentiment = score.label
             comment.sentences = [asdict(sentence) for sentence in score.sentences]
-        Comment.objects.bulk_update(comments, ["compound", "sentiment", "sentences"], batch_size=BATCH_SIZE)
+        # One INSERT ... ON CONFLICT UPDATE per batch: several times faster than bulk_update's CASE per row.
+        # The rows are locked above, so none can have been deleted in between and come back.
+        Comment.objects.bulk_create(
+            comments,
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["compound", "sentiment", "sentences"],
+        )
     logger.info("scored %d comments", len(comments))
     return len(comments)

@@ -152,20 +152,20 @@ def test_a_worker_killed_mid_batch_is_replaced_and_every_comment_is_scored_once(
     # Built directly, so that no release or theme task competes with the batch for the worker.
     response = Response.objects.create(stream="round", released_on=date.today(), receipt_hash="x" * 64)
     Comment.objects.bulk_create(
-        [Comment(response=response, text=f"{COMMENTS[n % 12]} Batch line {n}.") for n in range(6000)]
+        [Comment(response=response, text=f"{COMMENTS[n % 12]} Batch line {n}.") for n in range(20_000)]
     )
     total = Comment.objects.count()
     log_before = _scored_in_log(celery_worker.log())
 
     task = comments_score.delay([str(pk) for pk in Comment.objects.values_list("id", flat=True)])
     assert _wait_for(lambda: f"comments_score[{task.id}] received" in celery_worker.log()), celery_worker.log()
-    time.sleep(1.5)
+    time.sleep(0.7)
     child = _pool_child(celery_worker.process.pid)
     assert child is not None
     os.kill(child, signal.SIGKILL)
 
     assert _wait_for(lambda: not Comment.objects.filter(compound__isnull=True).exists()), celery_worker.log()[-3000:]
-    assert "exited with 'signal 9 (SIGKILL)'" in celery_worker.log()
+    assert "WorkerLostError" in celery_worker.log()  # the batch was interrupted, not already done
     assert _scored_in_log(celery_worker.log()) - log_before == total
 
 

@@ -487,3 +487,25 @@ def test_a_missing_file_is_a_clear_error_with_exit_code_2(tmp_path):
     assert f"Cannot read {missing}" in result.stderr.decode()
     with pytest.raises(CommandError, match="No such file"):
         call_command("sentiment_score", str(missing))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great!!! The tool is GREAT, really... but the leaderboard? Toxic!",
+        "'quoted' words, (brackets) and -dashes- :) :( ;-) <3 don't won't it's",
+        "?!?wow!?! ,lead; trail: 'both' \"double\" !!! ... -- #tag @handle 3.5 10%",
+        "a I x y, z! Ok. OK!! ok?? no:( yes:) meh...",
+        "The token leaderboard feels like surveillance, honestly; nobody trusts it.",
+    ],
+)
+def test_the_linear_tokenizer_gives_exactly_nltks_tokens(text):
+    from nltk.sentiment.vader import SentiText, VaderConstants
+
+    from sentiment.scoring import LinearSentiText
+
+    constants = VaderConstants()
+    ours = LinearSentiText(text, constants.PUNC_LIST, constants.REGEX_REMOVE_PUNCTUATION)
+    nltks = SentiText(text, constants.PUNC_LIST, constants.REGEX_REMOVE_PUNCTUATION)
+
+    assert ours.words_and_emoticons == nltks.words_and_emoticons
