@@ -35,10 +35,7 @@ run: install-run
 	@echo "HR and admin accounts need a two-factor code: 'make totp EMAIL=hr@candor.test' prints it."
 	@echo "Login codes and other e-mail are printed in this terminal."
 	@echo "Open http://$(ADDR)/  (Ctrl-C stops the web server and the worker)"
-	@trap 'kill 0' EXIT; \
-	  $(BIN)/celery -A config worker --beat --loglevel INFO --concurrency 2 \
-	    --schedule var/celerybeat-schedule & \
-	  $(PY) manage.py runserver $(ADDR)
+	@VENV=$(VENV) scripts/run-local.sh $(ADDR)
 
 ## make test: lint, migrations check, the wall, then the whole pytest suite.
 test: install-test
