@@ -124,7 +124,9 @@ def test_postgresql_row_versions_do_not_single_out_the_newest_batch(db):
 
 
 @pytest.mark.usefixtures("postgres")
-def test_concurrent_double_submissions_store_exactly_one_response(transactional_db):
+def test_concurrent_double_submissions_store_exactly_one_response(celery_worker):
+    # celery_worker: the session's worker releases what this test submits; its teardown waits for that
+    # before the tables are flushed.
     person, *others = people(4)
     round = open_round_with([person, *others], k=3, questions=[{"kind": "likert"}])
     question = round.questions.first()
