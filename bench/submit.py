@@ -187,7 +187,7 @@ def people_seed(count: int, rng: random.Random) -> list:
     from accounts import roles
     from accounts.services import account_create
     from surveys.models import Person
-    from surveys.selectors import roster_names_invalidate
+    from surveys.selectors import roster_caches_invalidate
 
     today = date.today()
     people = []
@@ -204,7 +204,7 @@ def people_seed(count: int, rng: random.Random) -> list:
         )
     Person.objects.bulk_create(people)
     # The cache outlives the database: names cached by an earlier run must not be used for redaction.
-    roster_names_invalidate()
+    roster_caches_invalidate()
     return people
 
 

@@ -28,7 +28,7 @@ from accounts.models import User
 from accounts.services import account_create, role_grant
 from surveys.attributes import BUILTIN_ATTRIBUTES
 from surveys.models import Person, ReportableAttribute, RosterImport
-from surveys.selectors import roster_names_invalidate
+from surveys.selectors import roster_caches_invalidate
 
 REQUIRED_COLUMNS = ("email", "name", "department", "location", "level", "start_date")
 PERSON_FIELDS = ("department", "location", "level", "start_date")
@@ -491,7 +491,7 @@ def roster_import_apply(*, roster_import: RosterImport, reportable_columns: Iter
         roster_import.reportable_columns = reportable_columns
         roster_import.rows = []
         roster_import.save(update_fields=["status", "summary", "reportable_columns", "rows"])
-    roster_names_invalidate()
+    roster_caches_invalidate()
     return roster_import.summary
 
 

@@ -5,35 +5,52 @@ import logging
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from accounts.models import User
-from surveys.models import Participation, Round
+from surveys import attributes
+from surveys.models import Participation, Person, Round
 
 logger = logging.getLogger(__name__)
 _ROSTER_NAMES_KEY = "surveys:roster-names"
+_ORGANISATION_GROUPS_KEY = "surveys:organisation-groups"
 
 
 def roster_names() -> list[str]:
     """Names of everyone with an account, for redaction of comments. Cached until the roster changes."""
+    return _cached(_ROSTER_NAMES_KEY, _roster_names_read)
+
+
+def organisation_groups() -> dict[str, dict[str, int]]:
+    """Active people per attribute value, for always-open feedback. Cached until the roster changes."""
+    return _cached(_ORGANISATION_GROUPS_KEY, _organisation_groups_read)
+
+
+def roster_caches_invalidate() -> None:
+    with contextlib.suppress(Exception):
+        cache.delete_many([_ROSTER_NAMES_KEY, _ORGANISATION_GROUPS_KEY])
+
+
+def _cached(key: str, read):
     try:
-        names = cache.get(_ROSTER_NAMES_KEY)
+        value = cache.get(key)
     except Exception:  # the cache is Redis in production; a submission must not fail while it is away
-        logger.warning("cache unavailable; reading roster names from the database")
-        return _roster_names_read()
-    if names is None:
-        names = _roster_names_read()
+        logger.warning("cache unavailable; reading %s from the database", key)
+        return read()
+    if value is None:
+        value = read()
         with contextlib.suppress(Exception):
-            cache.set(_ROSTER_NAMES_KEY, names, timeout=600)
-    return names
+            cache.set(key, value, timeout=600)
+    return value
 
 
 def _roster_names_read() -> list[str]:
     return sorted({name.strip() for name in User.objects.values_list("name", flat=True) if name.strip()})
 
 
-def roster_names_invalidate() -> None:
-    with contextlib.suppress(Exception):
-        cache.delete(_ROSTER_NAMES_KEY)
+def _organisation_groups_read() -> dict[str, dict[str, int]]:
+    people = Person.objects.filter(active=True).only("department", "location", "level", "start_date")
+    return attributes.audience_groups(people, timezone.localdate(), extra_keys=[])
 
 
 def employee_rounds(person):

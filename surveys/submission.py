@@ -24,7 +24,7 @@ from surveys import attributes, tasks
 from surveys.models import Invitation, OpenFeedbackQuota, Participation, Person, Question, Round, RoundQuestion
 from surveys.questions import scale_labels
 from surveys.release import current_period
-from surveys.selectors import roster_names
+from surveys.selectors import organisation_groups, roster_names
 
 
 class SubmissionRefused(Exception):
@@ -131,17 +131,12 @@ def _round_payload(*, person: Person, round: Round, answers) -> dict:
 
 
 def _open_feedback_payload(*, person: Person, topic: str, text: str) -> dict:
-    groups = _organisation_groups()
+    groups = organisation_groups()
     generalized = attributes.generalized_attributes(
         person, timezone.localdate(), k=settings.CANDOR_OPEN_FEEDBACK_K, groups=groups
     )
     comment = {"question_id": None, "topic": topic, "text": redact(text, roster_names())}
     return {"answers": [], "comments": [comment], "attributes": generalized}
-
-
-def _organisation_groups() -> dict:
-    people = Person.objects.filter(active=True).only("department", "location", "level", "start_date")
-    return attributes.audience_groups(people, timezone.localdate(), extra_keys=[])
 
 
 def _open_feedback_quota_use(*, person: Person, period: str) -> None:
