@@ -110,6 +110,7 @@ def queries_all(*, engine: Engine) -> Iterator[Query]:
     """Each measure, with no breakdown, by each attribute and by each pair, under every allowed filter stack."""
     attributes = engine.space.attributes
     breakdowns = [(), *((name,) for name in attributes), *combinations(attributes, 2)]
+    breakdowns = [breakdown for breakdown in breakdowns if len(breakdown) <= engine.space.max_breakdown]
     for measure, breakdown in product(engine.measures, breakdowns):
         rows, columns = (*breakdown, None, None)[:2]
         for filters in _filter_stacks(engine=engine, excluded=set(breakdown)):

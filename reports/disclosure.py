@@ -44,7 +44,14 @@ from reports.disclosure_data import (
     lattice_tally,
     population_build,
 )
-from reports.disclosure_pattern import Family, lattice_build, pattern_protect, publication, reachable_sets
+from reports.disclosure_pattern import (
+    MAX_BREAKDOWN,
+    Family,
+    lattice_build,
+    pattern_protect,
+    publication,
+    reachable_sets,
+)
 
 __all__ = [
     "Cell",
@@ -56,6 +63,7 @@ __all__ = [
     "QuerySpace",
     "Table",
     "engine_build",
+    "engine_restore",
 ]
 
 DEFAULT_MAX_FILTERS = 2
@@ -129,7 +137,8 @@ def cell_conditions(*, query: Query, row: str | None, column: str | None) -> Con
 
 @dataclass(frozen=True)
 class QuerySpace:
-    """What a round lets HR ask: breakdowns by any of ``attributes``, up to ``max_filters`` filters on ``filterable``.
+    """What a round lets HR ask: breakdowns by up to ``max_breakdown`` of ``attributes`` (rows, then columns), under up
+    to ``max_filters`` filters on ``filterable``.
 
     The pattern covers exactly this space, so it is part of the round's settings, not of a query.
     """
@@ -137,8 +146,11 @@ class QuerySpace:
     attributes: tuple[str, ...]
     filterable: tuple[str, ...] = ()
     max_filters: int = DEFAULT_MAX_FILTERS
+    max_breakdown: int = MAX_BREAKDOWN
 
     def __post_init__(self) -> None:
+        if not 0 <= self.max_breakdown <= MAX_BREAKDOWN:
+            raise ValueError(f"A table is broken down by at most {MAX_BREAKDOWN} attributes.")
         unknown = set(self.filterable) - set(self.attributes)
         if unknown:
             raise ValueError(f"Filters on attributes that are not reported: {', '.join(sorted(unknown))}.")
@@ -210,6 +222,8 @@ class Engine:
         filtered = [chosen.attribute for chosen in query.filters]
         if query.columns and not query.rows:
             raise ValueError("A table with columns needs rows.")
+        if len(breakdown) > self.space.max_breakdown:
+            raise ValueError(f"This round's tables are broken down by at most {self.space.max_breakdown} attributes.")
         if len(set(breakdown)) < len(breakdown) or len(set(filtered)) < len(filtered) or set(breakdown) & set(filtered):
             raise ValueError("Each attribute can be a row, a column or one filter, once.")
         if not set(breakdown) <= set(self.space.attributes):
@@ -234,7 +248,12 @@ def engine_build(
         raise ValueError("k must be at least 1, and the comment threshold at least k.")
     measures = tuple(dict.fromkeys([Measure.count(), *measures]))
     population = population_build(records=records, attributes=space.attributes)
-    sets = reachable_sets(attributes=space.attributes, filterable=space.filterable, max_filters=space.max_filters)
+    sets = reachable_sets(
+        attributes=space.attributes,
+        filterable=space.filterable,
+        max_filters=space.max_filters,
+        max_breakdown=space.max_breakdown,
+    )
     lattice = lattice_build(values=population.values, attribute_sets=sets)
     finest = {measure: finest_tally(population=population, measure=measure) for measure in measures}
     tallies = {
@@ -262,6 +281,34 @@ def engine_build(
         tallies=tallies,
         answers=answers,
         comments=comments,
+        hidden=hidden,
+        hidden_comments=hidden_comments,
+    )
+
+
+def engine_restore(
+    *,
+    space: QuerySpace,
+    k: int,
+    comment_threshold: int,
+    measures: Sequence[Measure],
+    values: Mapping[str, tuple[str, ...]],
+    tallies: Mapping[Measure, Mapping[Conditions, Tally]],
+    hidden: frozenset[Conditions],
+    hidden_comments: frozenset[Conditions],
+) -> Engine:
+    """An engine from what ``engine_build`` decided (kept in a snapshot): same tallies, same patterns."""
+    return Engine(
+        space=space,
+        k=k,
+        comment_threshold=comment_threshold,
+        measures=tuple(measures),
+        values=values,
+        tallies=tallies,
+        answers=_family(measures=[m for m in measures if not m.comment_derived], tallies=tallies, threshold=k),
+        comments=_family(
+            measures=[m for m in measures if m.comment_derived], tallies=tallies, threshold=comment_threshold
+        ),
         hidden=hidden,
         hidden_comments=hidden_comments,
     )

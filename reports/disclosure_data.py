@@ -47,6 +47,7 @@ class Kind(StrEnum):
     MEAN = "mean"
     SHARE = "share"
     NPS = "nps"
+    CHOSEN = "chosen"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Measure:
     def __post_init__(self) -> None:
         if self.kind != Kind.COUNT and not self.field:
             raise ValueError(f"A {self.kind} needs the field it is computed from.")
-        if self.kind == Kind.SHARE and not self.values:
+        if self.kind in (Kind.SHARE, Kind.CHOSEN) and not self.values:
             raise ValueError("A share needs the answer values it counts, for example {4, 5} for agree.")
 
     @classmethod
@@ -86,6 +87,11 @@ class Measure:
         """Promoters (9–10) minus detractors (0–6), in percent of those who answered."""
         return cls(kind=Kind.NPS, field=field, comment_derived=comment_derived)
 
+    @classmethod
+    def chosen(cls, field: str, option: int, *, comment_derived: bool = False) -> Measure:
+        """The fraction of those who answered a several-choice question who ticked ``option``."""
+        return cls(kind=Kind.CHOSEN, field=field, values=frozenset({option}), comment_derived=comment_derived)
+
     @property
     def base(self) -> str:
         return RESPONDENTS if self.field is None else f"answered {self.field}"
@@ -98,6 +104,8 @@ class Measure:
             return float(answer)
         if self.kind == Kind.SHARE:
             return float(answer in self.values)
+        if self.kind == Kind.CHOSEN:
+            return float(any(option in self.values for option in answer))
         return float(answer >= PROMOTER_FROM) - float(answer <= DETRACTOR_UP_TO)
 
     def value(self, *, count: int, numerator: float) -> float:

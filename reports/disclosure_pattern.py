@@ -82,14 +82,15 @@ class Family:
 
 
 def reachable_sets(
-    *, attributes: Sequence[str], filterable: Sequence[str], max_filters: int
+    *, attributes: Sequence[str], filterable: Sequence[str], max_filters: int, max_breakdown: int = MAX_BREAKDOWN
 ) -> tuple[tuple[str, ...], ...]:
-    """The attribute sets a query can fix: up to ``max_filters`` filterable ones plus a breakdown of up to two."""
+    """The attribute sets a query can fix: up to ``max_filters`` filterable ones plus a breakdown by up to
+    ``max_breakdown`` (two at most: rows and columns)."""
     found = []
     for size in range(len(attributes) + 1):
         for attribute_set in combinations(sorted(attributes), size):
             filtered = min(len(set(attribute_set) & set(filterable)), max_filters)
-            if size - filtered <= MAX_BREAKDOWN:
+            if size - filtered <= max_breakdown:
                 found.append(attribute_set)
     return tuple(found)
 

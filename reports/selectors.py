@@ -1,48 +1,40 @@
-"""What HR may see of rounds: definitions, participation counts, and themes that passed the privacy step.
+"""What HR may see of rounds: definitions, participation counts, and report snapshots.
 
-Reads round definitions and participation *counts* from the identified side; never people, never
-who took part, never comment text.
+Reads round definitions and participation *counts* from the identified side; never people, never who took
+part, never comment text.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from feedback.models import Response, Stream
+from reports.disclosure import Engine
+from reports.models import ReportSnapshot
+from reports.snapshots import snapshot_engine
 from sentiment.models import Theme
-from surveys.models import Round
-from surveys.rounds import rounds_overview
+from surveys.models import Round, RoundQuestion
+from surveys.rounds import attribute_labels, rounds_overview
 
 VISIBLE_STATES = (Round.State.OPEN, Round.State.CLOSED)
 
 
 @dataclass(frozen=True)
-class ThemeRow:
-    name: str
-    terms: list[str]
-    respondents: int | None  # None: fewer than the comment threshold, hidden
-    compound: float | None
-    negative: int
-    neutral: int
-    positive: int
-    is_other: bool
+class RoundData:
+    """A round as the reports need it: its questions, its named themes, and its engine (None before any release)."""
+
+    round: Round
+    questions: list[RoundQuestion]
+    themes: list[Theme]
+    engine: Engine | None
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
-    def sentences(self) -> int:
-        return self.negative + self.neutral + self.positive
+    def attributes(self) -> tuple[str, ...]:
+        return self.engine.space.attributes if self.engine else ()
 
-    def _share(self, count: int) -> int | None:
-        return round(100 * count / self.sentences) if self.sentences else None
-
-    @property
-    def negative_share(self) -> int | None:
-        return self._share(self.negative)
-
-    @property
-    def neutral_share(self) -> int | None:
-        return self._share(self.neutral)
-
-    @property
-    def positive_share(self) -> int | None:
-        return self._share(self.positive)
+    def values(self, attribute: str) -> tuple[str, ...]:
+        return self.engine.values.get(attribute, ()) if self.engine else ()
 
 
 def hr_rounds() -> list[Round]:
@@ -53,23 +45,40 @@ def released_count(round: Round) -> int:
     return Response.objects.filter(stream=Stream.ROUND, round_id=round.id).count()
 
 
-def round_themes(round: Round) -> list[ThemeRow]:
-    """The round's themes, largest first; "other" last, its size hidden when under the threshold."""
-    rows = []
-    for theme in Theme.objects.filter(round_id=round.id).order_by("is_other", "-respondents", "position"):
-        small = theme.respondents < round.comment_threshold
-        if theme.is_other and theme.respondents == 0:
-            continue
-        rows.append(
-            ThemeRow(
-                name=theme.name,
-                terms=[] if theme.is_other else theme.terms,
-                respondents=None if small else theme.respondents,
-                compound=None if small else theme.compound,
-                negative=0 if small else theme.negative,
-                neutral=0 if small else theme.neutral,
-                positive=0 if small else theme.positive,
-                is_other=theme.is_other,
-            )
-        )
-    return rows
+def round_data(round: Round, *, labels: dict[str, str] | None = None) -> RoundData:
+    snapshot = ReportSnapshot.objects.defer("engine").filter(round_id=round.id).first()
+    themes = Theme.objects.filter(round_id=round.id, is_other=False).order_by("position")
+    return RoundData(
+        round=round,
+        questions=list(round.questions.order_by("position")),
+        themes=list(themes),
+        engine=snapshot_engine(snapshot) if snapshot else None,
+        labels=attribute_labels() if labels is None else labels,
+    )
+
+
+def previous_round(round: Round) -> Round | None:
+    """The visible round that opened last before this one."""
+    if round.opens_at is None:
+        return None
+    earlier = Round.objects.filter(state__in=VISIBLE_STATES, opens_at__lt=round.opens_at).exclude(id=round.id)
+    return earlier.order_by("-opens_at").first()
+
+
+def rounds_in_order(*, closed_only: bool = False) -> list[Round]:
+    states = (Round.State.CLOSED,) if closed_only else VISIBLE_STATES
+    return list(Round.objects.filter(state__in=states).exclude(opens_at=None).order_by("opens_at"))
+
+
+def closed_rounds() -> list[Round]:
+    return list(Round.objects.filter(state=Round.State.CLOSED).order_by("-closes_at"))
+
+
+def open_feedback_periods() -> list[str]:
+    return list(ReportSnapshot.objects.filter(stream=Stream.OPEN).order_by("-period").values_list("period", flat=True))
+
+
+def open_feedback_data(period: str) -> tuple[list[Theme], Engine | None]:
+    snapshot = ReportSnapshot.objects.defer("engine").filter(stream=Stream.OPEN, period=period).first()
+    themes = list(Theme.objects.filter(stream=Stream.OPEN, period=period, is_other=False).order_by("position"))
+    return themes, snapshot_engine(snapshot) if snapshot else None

@@ -1,13 +1,27 @@
-"""HR pages. Every number on them covers at least k people; no page shows a comment or a person."""
+"""HR pages and exports. Every number on them comes out of the disclosure engine; no page shows a comment or a person.
+
+A page and its CSV and PDF exports are built by the same function from the same query string, so an export is
+exactly what the page shows.
+"""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from accounts.access import hr_required
-from reports import selectors
+from accounts.access import employee_required, hr_required
+from reports import pages, selectors
+from reports.disclosure import Filter, FilterRefused
+from reports.exports import export_filename, report_csv, report_pdf
+from reports.presentation import Report
+from surveys.analysis import open_feedback_comment_threshold
 from surveys.models import Round
 from surveys.rounds import round_participation
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", report_csv),
+    "pdf": ("application/pdf", report_pdf),
+}
 
 
 @require_GET
@@ -18,15 +32,98 @@ def home(request):
 
 @require_GET
 @hr_required
-def round_detail(request, round_id):
+def round_detail(request, round_id, export=None):
     round = get_object_or_404(Round, id=round_id, state__in=selectors.VISIBLE_STATES)
+    data = selectors.round_data(round)
+    options, refusal = _options(request, data)
+    previous = selectors.previous_round(round)
+    report = pages.round_report(
+        data,
+        options,
+        previous=selectors.round_data(previous, labels=data.labels) if previous else None,
+        participation=None if options.filters else round_participation(round),
+    )
+    if export:
+        return _export(report, export)
     context = {
         "round": round,
-        "participation": round_participation(round),
+        "report": report,
+        "refusal": refusal,
+        "data": data,
+        "chosen_group": request.GET.get("group", ""),
+        "chosen_by": options.by or "",
+        "query": request.GET.urlencode(),
         "released": selectors.released_count(round),
-        "themes": selectors.round_themes(round),
     }
     return render(request, "reports/round.html", context)
+
+
+def _options(request, data: selectors.RoundData) -> tuple[pages.Options, str]:
+    """The reader's filter (``group=attribute:value``) and heatmap attribute (``by``), or a refusal saying why."""
+    by = request.GET.get("by") or None
+    if by not in data.attributes:
+        by = None
+    group = request.GET.get("group", "")
+    if not group:
+        return pages.Options(by=by), ""
+    attribute, _, value = group.partition(":")
+    chosen = (Filter(attribute=attribute, value=value),)
+    if attribute not in data.attributes or value not in data.values(attribute) or attribute == by:
+        return pages.Options(by=by), "That group is not one this round can show; showing everyone instead."
+    try:
+        data.engine.filters_check(filters=chosen)
+    except FilterRefused as refused:
+        return pages.Options(by=by), f"{refused} Showing everyone instead."
+    return pages.Options(filters=chosen, by=by), ""
+
+
+def _export(report: Report, export: str) -> HttpResponse:
+    if export not in EXPORTS:
+        raise Http404
+    content_type, render_export = EXPORTS[export]
+    response = HttpResponse(render_export(report), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(report, export)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@hr_required
+def trends(request, export=None):
+    rounds = [selectors.round_data(round) for round in selectors.rounds_in_order()]
+    report = pages.trends_report([data for data in rounds if data.engine is not None])
+    if export:
+        return _export(report, export)
+    return render(request, "reports/report.html", {"report": report, "export_base": "reports:trends_export"})
+
+
+@require_GET
+@hr_required
+def open_feedback(request, export=None):
+    months = [
+        pages.PeriodData(period, *selectors.open_feedback_data(period))
+        for period in reversed(selectors.open_feedback_periods())
+    ]
+    report = pages.open_feedback_report(months, threshold=open_feedback_comment_threshold())
+    if export:
+        return _export(report, export)
+    return render(request, "reports/report.html", {"report": report, "export_base": "reports:open_feedback_export"})
+
+
+@require_GET
+@employee_required
+def results(request):
+    """For employees: the closed rounds whose organisation-level results they can read."""
+    return render(request, "reports/results.html", {"rounds": selectors.closed_rounds()})
+
+
+@require_GET
+@employee_required
+def round_results(request, round_id):
+    round = get_object_or_404(Round, id=round_id, state=Round.State.CLOSED)
+    data = selectors.round_data(round)
+    report = pages.round_report(data, pages.Options(detail=False))
+    return render(request, "reports/report.html", {"report": report, "round": round, "employee_view": True})
 
 
 @require_GET

@@ -67,6 +67,7 @@ def round_themes_build(round_id) -> int:
         previous=list(Theme.objects.filter(round_id=previous.id)) if previous else [],
         today=timezone.localdate(),
     )
+    _report_refresh_queue(round_id=round.id)
     return len(themes)
 
 
@@ -80,7 +81,18 @@ def open_feedback_themes_build(period: str) -> int:
         previous=list(Theme.objects.filter(stream=Stream.OPEN, period=_month_before(period))),
         today=timezone.localdate(),
     )
+    _report_refresh_queue(period=period)
     return len(themes)
+
+
+def _report_refresh_queue(*, round_id=None, period: str = "") -> None:
+    """The reports read themes, so their snapshot is rebuilt after every theme build (which follows every release)."""
+    from reports import tasks as report_tasks
+
+    if round_id:
+        send_after_commit(report_tasks.round_report_refresh, str(round_id))
+    else:
+        send_after_commit(report_tasks.open_feedback_report_refresh, period)
 
 
 def open_feedback_comment_threshold() -> int:
@@ -116,4 +128,15 @@ def analysis_sweep() -> dict[str, int]:
             send_now(tasks.round_themes_build, round_id)
         else:
             send_now(tasks.open_feedback_themes_build, period)
-    return {"unscored": len(unscored), "unthemed_groups": len(groups)}
+    stale = reports_stale()
+    return {"unscored": len(unscored), "unthemed_groups": len(groups), "stale_reports": stale}
+
+
+def reports_stale() -> int:
+    """Queue a rebuild of every report snapshot that counts other than the released responses."""
+    from reports import services as report_services
+
+    stale = report_services.stale_groups()
+    for _, round_id, period in stale:
+        _report_refresh_queue(round_id=round_id, period=period)
+    return len(stale)

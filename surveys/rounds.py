@@ -4,7 +4,10 @@ A round is edited freely while it is a draft or scheduled. Once it opens, its qu
 fixed and k (and the comment threshold) may only go up; once it closes, nothing changes any more.
 """
 
+import contextlib
 import copy
+import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -23,6 +27,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from config.dispatch import send_after_commit
+from reports.disclosure import Query, QuerySpace, engine_build
+from reports.disclosure_data import RESPONDENT, Measure
 from surveys import attributes, release
 from surveys.models import (
     DEFAULT_K,
@@ -38,6 +44,7 @@ from surveys.models import (
 )
 
 logger = logging.getLogger(__name__)
+PARTICIPATION_CACHE_SECONDS = 7 * 24 * 3600
 
 State = Round.State
 EDITABLE_STATES = (State.DRAFT, State.SCHEDULED)
@@ -557,14 +564,40 @@ def _row(k: int, value: str, counts: dict[str, int], hidden: bool = False) -> Gr
 
 
 def _sibling_rows(k: int, counts: dict[str, dict[str, int]]) -> list[GroupParticipation]:
-    """The values of one attribute. When some are hidden, the next-smallest ones are hidden with them until the
-    hidden ones together reach k, so the total minus the shown rows never gives away a group under k.
-    """
-    hidden = {value for value, group in counts.items() if _under_k(group, k)}
-    shown = sorted(set(counts) - hidden, key=lambda value: (counts[value]["submitted"], counts[value]["invited"]))
-    while hidden and shown and (len(hidden) == 1 or _under_k(_sum(counts[value] for value in hidden), k)):
-        hidden.add(shown.pop(0))
+    """The values of one attribute, suppressed by the disclosure engine (primary and complementary), so the total
+    minus the shown rows never gives away a group under k. Cached by the counts: a closed round's never change."""
+    key = "participation:" + hashlib.sha256(json.dumps([k, sorted(counts.items())]).encode()).hexdigest()
+    hidden = _cache_get(key)
+    if hidden is None:
+        hidden = _participation_hidden(k, counts)
+        _cache_set(key, hidden)
     return [_row(k, value, counts[value], value in hidden) for value in sorted(counts, key=_value_order)]
+
+
+def _participation_hidden(k: int, counts: dict[str, dict[str, int]]) -> list[str]:
+    records = [
+        {RESPONDENT: f"{value}#{number}", "group": value, "submitted": 1 if number < group["submitted"] else None}
+        for value, group in counts.items()
+        for number in range(group["invited"])
+    ]
+    space = QuerySpace(attributes=("group",), max_filters=0, max_breakdown=1)
+    engine = engine_build(records=records, space=space, k=k, measures=[Measure.count(field="submitted")])
+    table = engine.table(Query(measure=Measure.count(field="submitted"), rows="group"))
+    return [cell.row for cell in table.cells if cell.row is not None and cell.suppressed] + [
+        value for value, group in counts.items() if not group["invited"]
+    ]
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage costs time, not correctness
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    with contextlib.suppress(Exception):
+        cache.set(key, value, timeout=PARTICIPATION_CACHE_SECONDS)
 
 
 def _sum(groups: Iterable[dict[str, int]]) -> dict[str, int]:
