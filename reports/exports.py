@@ -91,6 +91,8 @@ def _csv_section(section: Section) -> Iterator[list[str]]:
     yield [section.title]
     if section.description:
         yield [section.description]
+    if section.notice:
+        yield [section.notice]
     yield [section.row_header, *(["Note"] if note_column else []), *section.columns]
     for row in section.rows:
         yield [row.label, *([row.note] if note_column else []), *(figure.text for figure in row.figures)]
@@ -248,7 +250,9 @@ def _pdf_section(section: Section, width: float) -> list[Flowable]:
     heading = [CondPageBreak(SECTION_START_SPACE), Paragraph(pdf_safe(section.title), SECTION_TITLE)]
     if section.description:
         heading.append(Paragraph(pdf_safe(section.description), DESCRIPTION))
-    return [*heading, _pdf_table(section, width)]
+    if section.notice:
+        heading.append(Paragraph(pdf_safe(section.notice), DESCRIPTION))
+    return [*heading, _pdf_table(section, width)] if section.rows else heading
 
 
 def _pdf_table(section: Section, width: float) -> Table:

@@ -68,11 +68,14 @@ def _level(position: float | None) -> int | None:
 
 
 def round_subtitle(round: Round, *, respondents: Figure) -> str:
-    state = round.get_state_display()
-    closes = f", closes {round.closes_at:%-d %B %Y}" if round.state == Round.State.OPEN and round.closes_at else ""
-    closed = f", closed {round.closes_at:%-d %B %Y}" if round.state == Round.State.CLOSED and round.closes_at else ""
+    if round.state == Round.State.CLOSED and round.closes_at:
+        state = f"Closed {round.closes_at:%-d %B %Y}"
+    elif round.state == Round.State.OPEN and round.closes_at:
+        state = f"Open until {round.closes_at:%-d %B %Y}"
+    else:
+        state = round.get_state_display()
     people = "no released responses yet" if respondents.text == "—" else f"{respondents.text} respondents analysed"
-    return f"{state}{closes}{closed}; {people}."
+    return f"{state}; {people}."
 
 
 def filters_described(filters: Sequence[Filter], labels: Mapping[str, str]) -> str:

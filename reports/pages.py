@@ -38,20 +38,20 @@ class Options:
 
 def round_report(data: RoundData, options: Options, *, previous: RoundData | None = None, participation=None) -> Report:
     engine = data.engine
-    sections = [
-        *participation_sections(participation, k=data.round.k),
-        indicators_section(data, options, previous=previous),
-        *distribution_sections(data, options),
-        themes_section(data, options, previous=previous),
-    ]
+    sections = [indicators_section(data, options, previous=previous)]
     if options.detail and options.by and engine is not None:
         sections += [questions_heatmap(data, options), themes_heatmap(data, options)]
+    sections += [
+        themes_section(data, options, previous=previous),
+        *distribution_sections(data, options),
+        *participation_sections(participation, k=data.round.k),
+    ]
     return Report(
         title=data.round.title,
         subtitle=formatting.round_subtitle(data.round, respondents=_respondents(data, options)),
         k=data.round.k,
         comment_threshold=data.round.comment_threshold,
-        sections=tuple(section for section in sections if section is not None and section.rows),
+        sections=tuple(section for section in sections if section is not None and section.shown),
         filters=formatting.filters_described(options.filters, data.labels),
     )
 
@@ -199,6 +199,9 @@ def _option_figures(data: RoundData, question: RoundQuestion, options: Options) 
 
 def themes_section(data: RoundData, options: Options, *, previous: RoundData | None) -> Section:
     threshold = data.round.comment_threshold
+    notice = _comments_refusal(data, options.filters)
+    if notice:
+        return _themes_section(rows=(), threshold=threshold, notice=notice)
     everyone = _table(data.engine, Query(Measure.count(), filters=options.filters))
     rows = []
     for theme in data.themes:
@@ -221,18 +224,34 @@ def themes_section(data: RoundData, options: Options, *, previous: RoundData | N
             )
         )
     rows.sort(key=lambda row: (row.figures[0].suppressed, -(row.figures[0].value or 0), row.label))
+    return _themes_section(rows=tuple(rows), threshold=threshold)
+
+
+def _comments_refusal(data: RoundData, filters: tuple[Filter, ...]) -> str:
+    """Comment-derived numbers need the higher threshold: a group HR may filter on can still be too small for them."""
+    if not filters or data.engine is None:
+        return ""
+    try:
+        data.engine.filters_check(filters=filters, comment_derived=True)
+    except FilterRefused as refused:
+        return f"Themes are not shown for this group. {refused}"
+    return ""
+
+
+def _themes_section(*, rows: tuple[Row, ...], threshold: int, notice: str = "") -> Section:
     return Section(
         slug="themes",
         title="Themes in the comments",
         row_header="Theme",
         columns=("People", "Share of respondents", "Negative", "Neutral", "Positive", "Change since the last round"),
-        rows=tuple(rows),
+        rows=rows,
         threshold=threshold,
         description=f"Found by the analysis workers. A theme, a word or a number about it is shown only when at least "
         f"{threshold} different people wrote about it; comments themselves are never shown. Negative, neutral and "
         f"positive are shares of those people, by the tone of what they wrote on the theme.",
         chart=ChartKind.BAR,
         charted=1,
+        notice=notice,
     )
 
 
@@ -284,9 +303,10 @@ def questions_heatmap(data: RoundData, options: Options) -> Section:
 
 def themes_heatmap(data: RoundData, options: Options) -> Section:
     threshold = data.round.comment_threshold
+    notice = _comments_refusal(data, options.filters)
     everyone = _table(data.engine, Query(Measure.count(), rows=options.by, filters=options.filters))
     rows = []
-    for theme in data.themes:
+    for theme in data.themes if not notice else ():
         table = _table(data.engine, Query(theme_people(theme.key), rows=options.by, filters=options.filters))
         if table is None or everyone is None:
             continue
@@ -304,6 +324,7 @@ def themes_heatmap(data: RoundData, options: Options) -> Section:
         threshold=threshold,
         description="Each cell: the share of the group's respondents who wrote about the theme. Darker is higher.",
         chart=ChartKind.HEATMAP,
+        notice=notice,
     )
 
 
@@ -313,42 +334,46 @@ def themes_heatmap(data: RoundData, options: Options) -> Section:
 def trends_report(rounds: Sequence[RoundData]) -> Report:
     """Each indicator and each theme, round by round, oldest first (organisation level, no filters)."""
     titles = tuple(data.round.title for data in rounds)
-    indicator_rows = []
-    for indicator in INDICATOR_ORDER:
-        figures = []
-        for data in rounds:
-            matches = [q for q in indicator_questions(data.questions) if q.indicator == indicator]
-            figures.append(_headline_figure(data, matches[0], ()) if matches else Figure.blank())
-        if any(not figure.suppressed and figure.value is not None for figure in figures):
-            indicator_rows.append(Row(label=INDICATOR_LABELS[indicator], figures=tuple(figures)))
-    theme_rows = []
+    rows = [_indicator_trend(rounds, indicator) for indicator in INDICATOR_ORDER]
+    rows = [row for row in rows if any(figure.value is not None for figure in row.figures)]
     names = {theme.key: theme.name for data in rounds for theme in data.themes}
-    for key, name in sorted(names.items(), key=lambda item: item[1]):
-        figures = tuple(_theme_share(data, key, ()) or Figure.blank() for data in rounds)
-        theme_rows.append(Row(label=name, figures=figures))
+    theme_rows = [
+        Row(label=name, figures=tuple(_theme_share(data, key, ()) or Figure.blank() for data in rounds))
+        for key, name in sorted(names.items(), key=lambda item: item[1])
+    ]
     k = max((data.round.k for data in rounds), default=0)
     threshold = max((data.round.comment_threshold for data in rounds), default=0)
+    nps = INDICATOR_LABELS[Question.Indicator.NPS]
+    trend = {"columns": titles, "chart": ChartKind.LINE}
     sections = (
         Section(
             slug="trend-indicators",
             title="Indicators, round by round",
             row_header="Indicator",
-            columns=titles,
-            rows=tuple(indicator_rows),
+            rows=tuple(row for row in rows if row.label != nps),
             threshold=k,
-            description="Shares in percent; the net promoter score from −100 to 100.",
-            chart=ChartKind.LINE,
+            description="Share of each round's respondents, in percent.",
+            unit="%",
+            **trend,
+        ),
+        Section(
+            slug="trend-nps",
+            title="AI net promoter score, round by round",
+            row_header="Indicator",
+            rows=tuple(row for row in rows if row.label == nps),
+            threshold=k,
+            description="Promoters minus detractors, from −100 to 100.",
+            **trend,
         ),
         Section(
             slug="trend-themes",
             title="Themes, round by round",
             row_header="Theme",
-            columns=titles,
             rows=tuple(theme_rows),
             threshold=threshold,
             description="Share of each round's respondents who wrote about the theme.",
-            chart=ChartKind.LINE,
             unit="%",
+            **trend,
         ),
     )
     return Report(
@@ -358,6 +383,14 @@ def trends_report(rounds: Sequence[RoundData]) -> Report:
         comment_threshold=threshold,
         sections=tuple(section for section in sections if section.rows),
     )
+
+
+def _indicator_trend(rounds: Sequence[RoundData], indicator: str) -> Row:
+    figures = []
+    for data in rounds:
+        matches = [question for question in indicator_questions(data.questions) if question.indicator == indicator]
+        figures.append(_headline_figure(data, matches[0], ()) if matches else Figure.blank())
+    return Row(label=INDICATOR_LABELS[indicator], figures=tuple(figures))
 
 
 # --- participation --------------------------------------------------------------------------

@@ -56,6 +56,11 @@ class Section:
     chart: ChartKind = ChartKind.NONE
     unit: str = ""  # "%" or "" (plain numbers); used by charts for axes
     charted: int = 0  # how many leading columns the chart draws (0: all); the rest are in the table only
+    notice: str = ""  # why rows are missing, e.g. a filter too narrow for comment-derived numbers
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.rows or self.notice)
 
     def chart_data(self) -> dict:
         """The JSON a chart is drawn from: the same rows and columns as the table beside it."""
