@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from feedback.models import Response, Stream
 from reports.disclosure import Engine
 from reports.models import ReportSnapshot
-from reports.snapshots import snapshot_engine
+from reports.snapshots import snapshot_engine, snapshot_engines
 from sentiment.models import Theme
 from surveys.models import Round, RoundQuestion
 from surveys.rounds import attribute_labels, rounds_overview
@@ -55,6 +55,34 @@ def round_data(round: Round, *, labels: dict[str, str] | None = None) -> RoundDa
         engine=snapshot_engine(snapshot) if snapshot else None,
         labels=attribute_labels() if labels is None else labels,
     )
+
+
+def rounds_data(rounds: list[Round]) -> list[RoundData]:
+    """``round_data`` for many rounds in a fixed number of queries (the trends page)."""
+    ids = [round.id for round in rounds]
+    snapshots = list(ReportSnapshot.objects.defer("engine").filter(round_id__in=ids))
+    engines = snapshot_engines(snapshots)
+    engine_of = {snapshot.round_id: engines[snapshot.id] for snapshot in snapshots}
+    questions = _grouped(RoundQuestion.objects.filter(round_id__in=ids).order_by("position"), "round_id")
+    themes = _grouped(Theme.objects.filter(round_id__in=ids, is_other=False).order_by("position"), "round_id")
+    labels = attribute_labels()
+    return [
+        RoundData(
+            round=round,
+            questions=questions.get(round.id, []),
+            themes=themes.get(round.id, []),
+            engine=engine_of.get(round.id),
+            labels=labels,
+        )
+        for round in rounds
+    ]
+
+
+def _grouped(rows, key: str) -> dict:
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
 
 
 def previous_round(round: Round) -> Round | None:

@@ -106,6 +106,18 @@ class _Decoded:
 _decoded = _Decoded()
 
 
+def snapshot_engines(snapshots: list[ReportSnapshot]) -> dict:
+    """Engines by snapshot id, reading the blobs this process has not decoded yet in one query."""
+    engines = {snapshot.id: _decoded.get(snapshot.id, snapshot.version) for snapshot in snapshots}
+    missing = [snapshot_id for snapshot_id, engine in engines.items() if engine is None]
+    for snapshot_id, blob, version in ReportSnapshot.objects.filter(id__in=missing).values_list(
+        "id", "engine", "version"
+    ):
+        engines[snapshot_id] = engine_load(blob)
+        _decoded.put(snapshot_id, version, engines[snapshot_id])
+    return engines
+
+
 def snapshot_engine(snapshot: ReportSnapshot) -> Engine:
     """The snapshot's engine; ``snapshot`` may come with ``.defer("engine")``: the blob is read only when needed."""
     engine = _decoded.get(snapshot.id, snapshot.version)

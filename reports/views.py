@@ -90,7 +90,7 @@ def _export(report: Report, export: str) -> HttpResponse:
 @require_GET
 @hr_required
 def trends(request, export=None):
-    rounds = [selectors.round_data(round) for round in selectors.rounds_in_order()]
+    rounds = selectors.rounds_data(selectors.rounds_in_order())
     report = pages.trends_report([data for data in rounds if data.engine is not None])
     if export:
         return _export(report, export)
