@@ -173,6 +173,12 @@ GROUPS = (
             "makes things up": -1.5,
             "makes stuff up": -1.5,
             "rate limited": -0.8,
+            "timing out": -1.2,
+            "times out": -1.0,
+            "timeouts": -1.0,
+            # VADER rates "approved" +1.8 (praise); an "approved tool" is the one IT allows, a plain descriptor.
+            "approved tool": 0.0,
+            "approved tools": 0.0,
             "reliable": 1.3,
             "accurate": 1.3,
             "intuitive": 1.3,
