@@ -8,7 +8,7 @@ ADDR ?= 127.0.0.1:8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
 CHART_JS := static/vendor/chart.umd.min.js
 
-.PHONY: run test lint install-run install-test totp clean
+.PHONY: run test lint install-run install-test screenshots totp clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: install-test $(CHART_JS)
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(PY) manage.py install_vader_lexicon
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make screenshots: pictures of the key pages for the README (docs/screenshots/), from the demo data.
+screenshots: install-test $(CHART_JS)
+	$(PY) scripts/screenshots.py
 
 totp:
 	@$(PY) manage.py demo_totp $(EMAIL)
