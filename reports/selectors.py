@@ -28,6 +28,7 @@ class RoundData:
     themes: list[Theme]
     engine: Engine | None
     labels: dict[str, str] = field(default_factory=dict)
+    version: int = 0  # the snapshot's; 0 before the first one
 
     @property
     def attributes(self) -> tuple[str, ...]:
@@ -54,6 +55,7 @@ def round_data(round: Round, *, labels: dict[str, str] | None = None) -> RoundDa
         themes=list(themes),
         engine=snapshot_engine(snapshot) if snapshot else None,
         labels=attribute_labels() if labels is None else labels,
+        version=snapshot.version if snapshot else 0,
     )
 
 
@@ -63,6 +65,7 @@ def rounds_data(rounds: list[Round]) -> list[RoundData]:
     snapshots = list(ReportSnapshot.objects.defer("engine").filter(round_id__in=ids))
     engines = snapshot_engines(snapshots)
     engine_of = {snapshot.round_id: engines[snapshot.id] for snapshot in snapshots}
+    version_of = {snapshot.round_id: snapshot.version for snapshot in snapshots}
     questions = _grouped(RoundQuestion.objects.filter(round_id__in=ids).order_by("position"), "round_id")
     themes = _grouped(Theme.objects.filter(round_id__in=ids, is_other=False).order_by("position"), "round_id")
     labels = attribute_labels()
@@ -73,6 +76,7 @@ def rounds_data(rounds: list[Round]) -> list[RoundData]:
             themes=themes.get(round.id, []),
             engine=engine_of.get(round.id),
             labels=labels,
+            version=version_of.get(round.id, 0),
         )
         for round in rounds
     ]

@@ -4,9 +4,14 @@ A page and its CSV and PDF exports are built by the same function from the same 
 exactly what the page shows.
 """
 
+import contextlib
+import hashlib
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.access import employee_required, hr_required
@@ -18,6 +23,9 @@ from surveys.analysis import open_feedback_comment_threshold
 from surveys.models import Round
 from surveys.rounds import round_participation
 
+# Bump when the report's templates or builders change, so cached pages are not served in the old shape.
+PAGE_FORMAT = 1
+PAGE_CACHE_SECONDS = 3600
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", report_csv),
     "pdf": ("application/pdf", report_pdf),
@@ -36,26 +44,55 @@ def round_detail(request, round_id, export=None):
     round = get_object_or_404(Round, id=round_id, state__in=selectors.VISIBLE_STATES)
     data = selectors.round_data(round)
     options, refusal = _options(request, data)
-    previous = selectors.previous_round(round)
-    report = pages.round_report(
-        data,
-        options,
-        previous=selectors.round_data(previous, labels=data.labels) if previous else None,
-        participation=None if options.filters else round_participation(round),
-    )
+    previous_round = selectors.previous_round(round)
+    previous = selectors.round_data(previous_round, labels=data.labels) if previous_round else None
+    participation = None if options.filters else round_participation(round)
+
+    def report_build():
+        return pages.round_report(data, options, previous=previous, participation=participation)
+
     if export:
-        return _export(report, export)
+        return _export(report_build(), export)
     context = {
         "round": round,
-        "report": report,
+        "page": _report_page(key=_page_key(data, previous, options, participation), build=report_build),
         "refusal": refusal,
         "data": data,
         "chosen_group": request.GET.get("group", ""),
         "chosen_by": options.by or "",
         "query": request.GET.urlencode(),
-        "released": selectors.released_count(round),
+        "released": selectors.released_count(round) if round.state == Round.State.OPEN else None,
     }
     return render(request, "reports/round.html", context)
+
+
+def _page_key(data, previous, options: pages.Options, participation) -> str:
+    """Everything a round page's content depends on: the snapshots it reads, the reader's choices, participation."""
+    parts = [PAGE_FORMAT, data.round.id, data.version, previous.version if previous else 0, options, participation]
+    return "report-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _report_page(*, key: str, build) -> dict:
+    """The rendered report, from the cache when its snapshots have not changed since it was last rendered."""
+    page = _cache_get(key)
+    if page is None:
+        report = build()
+        sections = render_to_string("reports/_sections.html", {"report": report})
+        page = {"subtitle": report.subtitle, "filters": report.filters, "sections": sections}
+        _cache_set(key, page)
+    return page
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage costs time, not the page
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    with contextlib.suppress(Exception):
+        cache.set(key, value, timeout=PAGE_CACHE_SECONDS)
 
 
 def _options(request, data: selectors.RoundData) -> tuple[pages.Options, str]:

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -613,15 +613,20 @@ def rounds_overview() -> list[Round]:
     invited = Invitation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
     submitted = Participation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
     overall_counts = ParticipationCount.objects.filter(attribute="")
+    # Only open rounds are counted live; a closed round's counts were stored when it closed.
     rounds = list(
         Round.objects.annotate(
-            live_invited=Coalesce(Subquery(invited.values("n")), 0),
-            live_submitted=Coalesce(Subquery(submitted.values("n")), 0),
+            live_invited=_when_open(Coalesce(Subquery(invited.values("n")), 0)),
+            live_submitted=_when_open(Coalesce(Subquery(submitted.values("n")), 0)),
         ).prefetch_related(Prefetch("participation_counts", queryset=overall_counts, to_attr="overall_counts"))
     )
     for round in rounds:
         round.participation = _overview_row(round)
     return rounds
+
+
+def _when_open(expression):
+    return Case(When(state=State.OPEN, then=expression), default=Value(0))
 
 
 def _overview_row(round: Round) -> GroupParticipation | None:
