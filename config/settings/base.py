@@ -194,6 +194,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"
+# Without Redis: kombu's filesystem queue, with messages that readers see only once written whole (config/broker.py).
+CELERY_BROKER_TRANSPORT = None if REDIS_URL else "config.broker:FilesystemTransport"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
     # It must outlast the longest countdown, or a delayed task would be delivered twice.
