@@ -8,7 +8,7 @@ a group divides two published counts).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reports import formatting
 from reports.disclosure import Engine, Filter, FilterRefused, Query, Table
@@ -133,9 +133,21 @@ def distribution_sections(data: RoundData, options: Options) -> list[Section]:
         labels = tuple(option.label for option in question_options(question))
         if labels:
             groups.setdefault((question.kind, *labels), []).append(question)
-    return [
+    sections = [
         _distribution(data, questions, options, number=number)
         for number, questions in enumerate(groups.values(), start=1)
+    ]
+    return _titles_unique(sections)
+
+
+def _titles_unique(sections: list[Section]) -> list[Section]:
+    """Two groups of the same kind ("How often") get their first question as well, so headings tell them apart."""
+    titles = [section.title for section in sections]
+    return [
+        replace(section, title=f"{section.title}: “{section.rows[0].note or section.rows[0].label}”")
+        if titles.count(section.title) > 1 and section.rows
+        else section
+        for section in sections
     ]
 
 

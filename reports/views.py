@@ -105,7 +105,9 @@ def _options(request, data: selectors.RoundData) -> tuple[pages.Options, str]:
         return pages.Options(by=by), ""
     attribute, _, value = group.partition(":")
     chosen = (Filter(attribute=attribute, value=value),)
-    if attribute not in data.attributes or value not in data.values(attribute) or attribute == by:
+    if attribute == by:
+        return pages.Options(by=by), "A heatmap cannot be split by the attribute it is filtered on; showing everyone."
+    if attribute not in data.attributes or value not in data.values(attribute):
         return pages.Options(by=by), "That group is not one this round can show; showing everyone instead."
     try:
         data.engine.filters_check(filters=chosen)

@@ -741,3 +741,9 @@ def test_the_sweep_rebuilds_a_snapshot_that_fell_behind_the_released_responses(f
 
     assert swept["stale_reports"] == 1
     assert _wait_for(lambda: _snapshot_counts_the_released(round)), celery_worker.log()[-3000:]
+
+
+def test_filtering_and_splitting_by_the_same_attribute_is_explained(hr, client_as, round_with_a_department_of_two):
+    page = client_as(hr).get(_round_url(round_with_a_department_of_two, "group=department:Engineering&by=department"))
+
+    assert "cannot be split by the attribute it is filtered on" in _refusal(page)
