@@ -48,13 +48,15 @@ run: install-run $(CHART_JS)
 	@echo "Open http://$(ADDR)/  (Ctrl-C stops the web server and the worker)"
 	@VENV=$(VENV) scripts/run-local.sh $(ADDR)
 
-## make test: lint, migrations check, the wall, then the whole pytest suite.
+## make test: lint, migrations check, the wall, then the whole pytest suite (browser tests where chromium is).
 test: install-test $(CHART_JS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(PY) manage.py install_vader_lexicon
+	@# The browser tests inject axe-core, an npm devDependency; node_modules may predate it.
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make screenshots: pictures of the key pages for the README (docs/screenshots/), from the demo data.

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests import factories, services
+from tests.smtp_sink import SmtpSink
 from tests.worker import worker_start
 
 
@@ -58,8 +59,17 @@ def redis():
 
 
 @pytest.fixture(scope="session")
-def _celery_worker_process(django_db_setup, tmp_path_factory):
-    worker = worker_start(tmp_path_factory.mktemp("celery"))
+def smtp_sink():
+    """A real SMTP server on the loopback. The session's worker sends its e-mail (invitations, reminders) here."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup, tmp_path_factory, smtp_sink):
+    worker = worker_start(tmp_path_factory.mktemp("celery"), extra_env={"EMAIL_URL": smtp_sink.url})
     yield worker
     worker.stop()
 

@@ -67,13 +67,14 @@ def _queue_length() -> int:
         return channel.queue_declare(queue=app.conf.task_default_queue).message_count
 
 
-def worker_start(log_dir: Path) -> WorkerProcess:
+def worker_start(log_dir: Path, *, extra_env: dict[str, str] | None = None) -> WorkerProcess:
     name = f"candor-test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / "worker.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _test_database_url(),
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--hostname", name]
     command += ["--concurrency", "1", "--loglevel", "INFO", "--without-heartbeat", "--without-mingle"]

@@ -9,7 +9,10 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, USING_SQLITE, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The suite's own process keeps e-mail in memory whatever this says (Django's test set-up sees to it); a worker
+# process the suite starts is given EMAIL_URL, the tests' SMTP sink, and sends its e-mail there.
+if not os.environ.get("EMAIL_URL"):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # A file, not memory, so that a Celery worker started by a test can open the same database.
 if USING_SQLITE:
