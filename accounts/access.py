@@ -33,6 +33,12 @@ def _role_required(role: roles.Role):
     return decorator
 
 
+def admin_site_permission(request) -> bool:
+    """The Django admin can hand out any role, so it asks for the second factor that HR and survey admins need."""
+    user = request.user
+    return user.is_active and user.is_staff and has_totp(user)
+
+
 employee_required = _role_required(roles.EMPLOYEE)
 hr_required = _role_required(roles.HR_ANALYST)
 admin_required = _role_required(roles.SURVEY_ADMIN)

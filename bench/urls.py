@@ -4,6 +4,8 @@ from django.http import HttpResponse, HttpResponseForbidden
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from config.urls import handler500  # noqa: F401 (Django looks for it in the root URLconf)
+
 
 @require_GET
 def trivial(request):

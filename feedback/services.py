@@ -3,9 +3,11 @@
 import random
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 
 from feedback.models import Answer, Comment, PoolEntry, Response
 
@@ -39,20 +41,28 @@ def release_size(*, pooled: int, released: int, k: int, final: bool) -> int:
     return pooled - k if pooled >= threshold else 0
 
 
+@dataclass(frozen=True)
+class Released:
+    """What one release moved out of the pool: how many responses, and the ids of their comments."""
+
+    responses: int
+    comment_ids: list[uuid.UUID]
+
+
 @transaction.atomic
 def pool_release(*, stream: str, round_id: uuid.UUID | None, period: str, k: int, final: bool, today: date):
-    """Move a shuffled batch from the pool into responses. Returns the ids of the new comments."""
+    """Move a shuffled batch from the pool into responses, or nothing if the group must wait."""
     group = {"stream": stream, "round_id": round_id, "period": period}
     entries = list(PoolEntry.objects.select_for_update().filter(**group))
     released = Response.objects.filter(**group).count()
     size = release_size(pooled=len(entries), released=released, k=k, final=final)
     if size == 0:
-        return []
+        return Released(responses=0, comment_ids=[])
     batch = _shuffler.sample(entries, size)
     comment_ids = _responses_create(batch, today)
     PoolEntry.objects.filter(id__in=[entry.id for entry in batch]).delete()
     _rows_rewrite_shuffled(Response.objects.filter(**group))
-    return comment_ids
+    return Released(responses=size, comment_ids=comment_ids)
 
 
 def _responses_create(entries: list[PoolEntry], today: date) -> list[uuid.UUID]:
@@ -102,6 +112,43 @@ def _rows_rewrite_shuffled(responses) -> None:
     Response.objects.filter(id__in=[row.id for row in response_rows]).delete()
     Response.objects.bulk_create(response_rows)
     Answer.objects.bulk_create(answer_rows)
+    Comment.objects.bulk_create(comment_rows)
+
+
+def comment_groups_lock(comment_ids) -> list[uuid.UUID]:
+    """Lock the responses of every group these comments belong to, and return their ids."""
+    groups = (
+        Response.objects.filter(comments__id__in=comment_ids)
+        .order_by()
+        .values_list("stream", "round_id", "period")
+        .distinct()
+    )
+    return groups_lock(groups)
+
+
+def groups_lock(groups) -> list[uuid.UUID]:
+    """Lock the responses of these (stream, round_id, period) groups, and return their ids.
+
+    A release locks a group's responses before its comments; whoever rewrites comments outside a release takes
+    the same locks in the same order, so the two wait for each other instead of deadlocking.
+    """
+    matching = Q(pk__in=[])
+    for stream, round_id, period in groups:
+        matching |= Q(stream=stream, round_id=round_id, period=period)
+    return list(Response.objects.select_for_update(of=("self",)).filter(matching).values_list("id", flat=True))
+
+
+def comments_rewrite_shuffled(response_ids) -> None:
+    """Write these responses' comments again, in a random order, in the caller's transaction.
+
+    Scoring updates the newest batch's comments only: left as they are, those rows would sit after all the others,
+    with an xmin of their own, and a backup would single out the comments of the last people to take part.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite updates a row in place, under the rowid its release gave it: there is nothing to hide.
+    comment_rows = list(Comment.objects.select_for_update(of=("self",)).filter(response_id__in=response_ids))
+    _shuffler.shuffle(comment_rows)
+    Comment.objects.filter(id__in=[row.id for row in comment_rows]).delete()
     Comment.objects.bulk_create(comment_rows)
 
 

@@ -36,11 +36,8 @@ def themes_queue(*, round_id=None, period: str = "") -> None:
     from surveys import tasks
 
     key = f"themes-pending:{round_id or period}"
-    try:
-        first = cache.add(key, 1, timeout=settings.CANDOR_THEMES_DEBOUNCE_SECONDS * 4)
-    except Exception:  # a cache outage must not stop the analysis; at worst it runs twice
-        first = True
-    if not first:
+    # While the cache is away add() says no (config/cache.py); analysis_sweep then finds the unthemed comments.
+    if not cache.add(key, 1, timeout=settings.CANDOR_THEMES_DEBOUNCE_SECONDS * 4):
         return
     if round_id:
         send_after_commit(tasks.round_themes_build, str(round_id), countdown=settings.CANDOR_THEMES_DEBOUNCE_SECONDS)

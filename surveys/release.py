@@ -19,7 +19,7 @@ def round_release(round_id: uuid.UUID) -> list[uuid.UUID]:
         round = Round.objects.select_for_update().filter(id=round_id).first()
         if round is None or round.state not in (Round.State.OPEN, Round.State.CLOSED):
             return []
-        comment_ids = pool_release(
+        released = pool_release(
             stream=Stream.ROUND,
             round_id=round.id,
             period="",
@@ -27,13 +27,15 @@ def round_release(round_id: uuid.UUID) -> list[uuid.UUID]:
             final=round.state == Round.State.CLOSED,
             today=timezone.localdate(),
         )
-    analysis_queue(comment_ids=comment_ids, round_id=round_id)
-    return comment_ids
+    # Every submission queues a release, and most release nothing: those must not queue analysis work as well.
+    if released.responses:
+        analysis_queue(comment_ids=released.comment_ids, round_id=round_id)
+    return released.comment_ids
 
 
 def open_feedback_release(period: str) -> list[uuid.UUID]:
     """Release always-open feedback of a month: in batches, and the rest once the month is over."""
-    comment_ids = pool_release(
+    released = pool_release(
         stream=Stream.OPEN,
         round_id=None,
         period=period,
@@ -41,8 +43,9 @@ def open_feedback_release(period: str) -> list[uuid.UUID]:
         final=period < current_period(),
         today=timezone.localdate(),
     )
-    analysis_queue(comment_ids=comment_ids, period=period)
-    return comment_ids
+    if released.responses:
+        analysis_queue(comment_ids=released.comment_ids, period=period)
+    return released.comment_ids
 
 
 def releases_due() -> int:

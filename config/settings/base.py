@@ -78,6 +78,8 @@ DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'candor.sqlite3'}"
 DATABASES = {"default": env.database("DATABASE_URL", DEFAULT_SQLITE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DJANGO_CONN_MAX_AGE", 0, minimum=0)
+# A kept connection that a database restart broke is replaced when a request starts, instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 USING_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 if USING_SQLITE:
     # SQLite cannot create the folder its file lives in; a fresh clone has no var/ yet.
@@ -148,7 +150,15 @@ REDIS_URL = env.url("REDIS_URL", None, schemes=("redis", "rediss"))
 # The cache gets its own Redis database, so that clearing it can never drop queued Celery messages.
 REDIS_CACHE_URL = env.url("REDIS_CACHE_URL", env.redis_database(REDIS_URL, 1), schemes=("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
+    CACHES = {
+        "default": {
+            # Reads miss and writes are dropped while Redis is away; rate-limited actions are refused (config/cache.py).
+            "BACKEND": "config.cache.OutageTolerantRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            # A Redis that hangs (failover, a dropped connection) costs a request a second instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -199,7 +209,13 @@ CELERY_BROKER_TRANSPORT = None if REDIS_URL else "config.broker:FilesystemTransp
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     # An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
     # It must outlast the longest countdown, or a delayed task would be delivered twice.
-    {"visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+    {
+        "visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+        # Without these a publish to a Redis that hangs waits forever, and the submission with it. The read
+        # timeout stays above kombu's one-second BRPOP wait, or an idle worker would time out on every poll.
+        "socket_connect_timeout": 2.0,
+        "socket_timeout": 2.0,
+    }
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),
