@@ -77,6 +77,8 @@ class Comment(models.Model):
     sentiment = models.CharField(max_length=8, blank=True)
     sentences = models.JSONField(null=True, blank=True)
     theme_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # Set when the retention run emptied ``text``: the scores and theme stay, nothing re-reads the text.
+    text_deleted_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

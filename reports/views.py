@@ -7,6 +7,7 @@ exactly what the page shows.
 import contextlib
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -169,4 +170,5 @@ def round_results(request, round_id):
 @login_required
 def what_hr_sees(request):
     """For everyone with an account: what HR can and cannot see, with each round's thresholds."""
-    return render(request, "reports/what_hr_sees.html", {"rounds": selectors.hr_rounds()})
+    context = {"rounds": selectors.hr_rounds(), "retention_months": settings.CANDOR_RETENTION_MONTHS}
+    return render(request, "reports/what_hr_sees.html", context)

@@ -4,6 +4,7 @@ from dataclasses import asdict
 from django.db import transaction
 
 from feedback.models import Comment
+from feedback.services import comment_groups_lock, comments_rewrite_shuffled
 from sentiment.scoring import score_comment
 
 logger = logging.getLogger(__name__)
@@ -16,9 +17,11 @@ def comments_score(comment_ids: list[str]) -> int:
     Each unit is stored as offsets into the comment and its score, never as a copy of its text.
     """
     with transaction.atomic():
-        # Two workers given the same ids (a redelivered message, the sweeper) split them instead of both
-        # scoring them; a release rewriting these rows waits until the scores are stored.
-        unscored = Comment.objects.filter(id__in=comment_ids, compound__isnull=True)
+        # Locked in a release's order (responses, then comments), so the rewrite below never deadlocks with one.
+        # Two workers given the same ids (a redelivered message, the sweeper) take turns and the second finds them
+        # scored; a release rewriting these rows waits until the scores are stored.
+        group_responses = comment_groups_lock(comment_ids)
+        unscored = Comment.objects.filter(id__in=comment_ids, compound__isnull=True, text_deleted_on__isnull=True)
         locked = unscored.select_for_update(skip_locked=True, of=("self",))
         comments = list(locked)
         for comment in comments:
@@ -35,5 +38,7 @@ def comments_score(comment_ids: list[str]) -> int:
             unique_fields=["id"],
             update_fields=["compound", "sentiment", "sentences"],
         )
+        if comments:
+            comments_rewrite_shuffled(group_responses)
     logger.info("scored %d comments", len(comments))
     return len(comments)

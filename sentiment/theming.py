@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 
 from feedback.models import Comment
+from feedback.services import groups_lock
 from sentiment import themes as engine
 from sentiment.models import Theme
 from sentiment.themes_privacy import themes_private
@@ -21,13 +22,16 @@ def themes_rebuild(
 ) -> list[Theme]:
     """Rebuild the themes of one group. Deterministic, so running it twice stores the same themes."""
     group = {"stream": stream, "round_id": round_id, "period": period}
-    comments = list(
-        Comment.objects.filter(**{f"response__{key}": value for key, value in group.items()})
-        .order_by("id")
-        .values_list("id", "text", "response_id", "sentences")
-    )
+    of_group = Comment.objects.filter(**{f"response__{key}": value for key, value in group.items()})
+    if of_group.filter(text_deleted_on__isnull=False).exists():
+        # Rebuilt from emptied texts, the published themes would be lost; they stay as they were built.
+        logger.info("themes kept: the group's comment text was deleted under the retention setting")
+        return list(Theme.objects.filter(**group))
+    comments = list(of_group.order_by("id").values_list("id", "text", "response_id", "sentences"))
     result = _themes_find(comments, min_respondents=min_respondents, previous=previous)
     with transaction.atomic():
+        # Scoring rewrites a group's comments under this lock; taking it first keeps the two from deadlocking.
+        groups_lock([(stream, round_id, period)])
         Theme.objects.filter(**group).delete()
         rows = _theme_rows(result, comments, group=group, today=today)
         Theme.objects.bulk_create(rows.values())

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from surveys import analysis, release, rounds
+from surveys import analysis, release, retention, rounds
 
 # A database that is briefly away (restart, failover, lock timeout) is worth retrying; a bug is not.
 RELIABLE = {"acks_late": True, "autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 5}
@@ -57,3 +57,8 @@ def open_feedback_themes_build(period: str) -> None:
 @shared_task(**RELIABLE)
 def analysis_sweep() -> None:
     analysis.analysis_sweep()
+
+
+@shared_task(**RELIABLE)
+def comment_text_retention_apply() -> None:
+    retention.comment_text_retention_apply()

@@ -130,6 +130,10 @@ CANDOR_THEMES_BACKEND = env.string("CANDOR_THEMES_BACKEND", "auto")
 # Always-open comments one person may send per month.
 CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = env.integer("CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT", 5, minimum=1)
 
+# Comment text of rounds closed, and of always-open months ended, this many months ago is deleted; scores, themes
+# and reports are kept. 0 keeps comment text for as long as the database does.
+CANDOR_RETENTION_MONTHS = env.integer("CANDOR_RETENTION_MONTHS", 24, minimum=0)
+
 # Demo accounts are only ever created where this is on (make run and the tests).
 CANDOR_DEMO_DATA_ALLOWED = env.boolean("CANDOR_DEMO_DATA_ALLOWED", default=False)
 
@@ -249,6 +253,7 @@ CELERY_BEAT_SCHEDULE = {
     "analysis-sweep": {"task": "surveys.tasks.analysis_sweep", "schedule": 600.0},
     "advance-rounds": {"task": "surveys.tasks.rounds_advance", "schedule": 60.0},
     "send-due-reminders": {"task": "surveys.tasks.reminders_due", "schedule": 3600.0},
+    "delete-expired-comment-text": {"task": "surveys.tasks.comment_text_retention_apply", "schedule": 86400.0},
 }
 
 # --- NLTK ---------------------------------------------------------------------------------

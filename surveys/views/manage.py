@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import admin_required
-from surveys import questions, rounds
+from surveys import questions, retention, rounds
 from surveys.manage_forms import QuestionForm, RoundForm, RoundQuestionsForm
 from surveys.models import Question, Round
 
@@ -226,5 +226,6 @@ def _round_page(request, round: Round, settings_form=None, questions_form=None):
         "audience": rounds.audience_described(round.audience),
         "audience_size": overview.size if overview else round.audience_size,
         "participation": rounds.round_participation(round),
+        "retention": retention.round_retention(round),
     }
     return render(request, "surveys/manage/round_detail.html", context)
