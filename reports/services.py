@@ -43,7 +43,7 @@ def round_report_refresh(round_id) -> ReportSnapshot | None:
     )
 
 
-def open_feedback_report_refresh(period: str) -> ReportSnapshot:
+def open_feedback_report_refresh(period: str) -> ReportSnapshot | None:
     """Always-open comments are not linked to each other, so every number is held to the comment threshold."""
     threshold = open_feedback_comment_threshold()
     themes = list(Theme.objects.filter(stream=Stream.OPEN, period=period))
@@ -56,9 +56,15 @@ def open_feedback_report_refresh(period: str) -> ReportSnapshot:
     )
 
 
-def _refresh(*, group: dict, themes: list[Theme], measures: list, k: int, comment_threshold: int) -> ReportSnapshot:
+def _refresh(
+    *, group: dict, themes: list[Theme], measures: list, k: int, comment_threshold: int
+) -> ReportSnapshot | None:
     round_id, period = group.get("round_id"), group.get("period", "")
     records, attributes = records_build(round_id=round_id, period=period, themes=themes)
+    if not records:
+        # Nothing released yet. A report over nobody would still change the pages after the first submission,
+        # and HR may learn of submissions only through releases of at least k.
+        return None
     measures = measures + [measure for theme in themes if not theme.is_other for measure in theme_measures(theme.key)]
     space = QuerySpace(
         attributes=attributes, filterable=attributes, max_filters=MAX_FILTERS, max_breakdown=MAX_BREAKDOWN

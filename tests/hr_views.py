@@ -1,0 +1,145 @@
+"""What an HR analyst can read in a page or an export, as text, with what the identified side shows taken out.
+
+Participation ("12 of 15 answered") is counted on the identified side from who took part, so it moves with every
+submission by design; everything else an HR view shows comes from released responses. ``analysed_text`` keeps
+only the latter, so two readings can be compared number for number.
+"""
+
+import base64
+import csv
+import html
+import io
+import re
+import zlib
+from html.parser import HTMLParser
+
+NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?%?")
+RESPONDENTS_ANALYSED = re.compile(r"(\d+) respondents analysed")
+RELEASED = re.compile(r"(\d+) responses have been released for analysis")
+PARTICIPATION_TITLE = "Participation"
+
+
+def analysed_text(response) -> str:
+    """The page's or export's visible text, whitespace collapsed, without the participation counts."""
+    content_type = response["Content-Type"]
+    if content_type.startswith("application/pdf"):
+        text = _until_participation(pdf_lines(response.content))
+    elif content_type.startswith("text/csv"):
+        text = _until_participation([" ".join(row) for row in csv_rows(response.content)])
+    else:
+        text = _html_text(response.content.decode())
+    return " ".join(text.split())
+
+
+def numbers(text: str) -> list[str]:
+    return NUMBER.findall(text)
+
+
+def respondent_counts(text: str) -> list[int]:
+    """Every count of analysed respondents the text states: the round's headline and the released responses."""
+    return [int(found) for pattern in (RESPONDENTS_ANALYSED, RELEASED) for found in pattern.findall(text)]
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """The strings drawn on the pages (reportlab keeps page content in compressed streams)."""
+    drawn = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
+        content = _inflate(stream)
+        drawn += [_pdf_string(raw) for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S)]
+    return drawn
+
+
+def _inflate(stream: bytes) -> bytes:
+    """A page stream: ASCII85 then Flate (reportlab's default), or Flate alone."""
+    for decode in (lambda raw: base64.a85decode(raw.strip(), adobe=True), lambda raw: raw):
+        try:
+            return zlib.decompress(decode(stream))
+        except (ValueError, zlib.error):
+            continue
+    return b""
+
+
+def _pdf_string(raw: bytes) -> str:
+    def unescape(match: re.Match) -> bytes:
+        code = match.group(1)
+        return bytes([int(code, 8)]) if code[:1].isdigit() else code
+
+    return re.sub(rb"\\([0-7]{1,3}|.)", unescape, raw, flags=re.S).decode("cp1252")
+
+
+def _until_participation(lines: list[str]) -> str:
+    """Participation sections come last in every report, so the analysed content is everything before them."""
+    kept = []
+    for line in lines:
+        if line.strip().startswith(PARTICIPATION_TITLE):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+class _VisibleText(HTMLParser):
+    """Text a reader sees, plus the charts' JSON data; without scripts' code, styles, participation sections, or
+    cells of a column headed "Participation" (the list of rounds)."""
+
+    CONTAINERS = ("section", "script", "style")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._open: list[bool] = []  # for each open container: does it hide its content?
+        self._headers: list[str] = []
+        self._in_head = False
+        self._column = -1
+        self._cell_hidden = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.CONTAINERS:
+            self._open.append(_hides(tag, dict(attrs)))
+        elif tag in ("table", "thead", "tbody", "tr"):
+            self._table_tag(tag)
+        elif tag in ("th", "td"):
+            self._column += 1
+            if self._in_head:
+                self._headers.append("")
+            else:
+                self._cell_hidden = self._header(self._column) == PARTICIPATION_TITLE
+
+    def _table_tag(self, tag: str) -> None:
+        if tag == "table":
+            self._headers = []
+        self._in_head = tag == "thead" or (self._in_head and tag == "tr")
+        self._column = -1 if tag == "tr" else self._column
+
+    def _header(self, column: int) -> str:
+        return self._headers[column].strip() if column < len(self._headers) else ""
+
+    def handle_endtag(self, tag):
+        if tag in self.CONTAINERS and self._open:
+            self._open.pop()
+        elif tag in ("th", "td"):
+            self._cell_hidden = False
+        elif tag == "thead":
+            self._in_head = False
+
+    def handle_data(self, data):
+        if any(self._open) or self._cell_hidden:
+            return
+        if self._in_head and self._headers:
+            self._headers[-1] += data
+        self.parts.append(data)
+
+
+def _hides(tag: str, attrs: dict) -> bool:
+    if tag == "section":
+        return (attrs.get("id") or "").startswith("participation")
+    return not (tag == "script" and attrs.get("type") == "application/json")
+
+
+def _html_text(page: str) -> str:
+    parser = _VisibleText()
+    parser.feed(page)
+    return html.unescape(" ".join(parser.parts))

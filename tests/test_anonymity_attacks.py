@@ -1,0 +1,266 @@
+"""Attacks on anonymity from outside the engine (P1, P2, P3 in DESIGN.md): a database backup, and an HR analyst
+watching every page and export while people submit one by one.
+"""
+
+import datetime
+import os
+import random
+import re
+import subprocess
+from collections import deque
+from itertools import pairwise
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from config import dispatch
+from feedback.models import Response
+from feedback.selectors import receipt_hash
+from surveys import rounds, submission
+from tests import hr_views
+from tests.rounds import open_round_with, people
+
+DUMPED_TABLES = ("feedback_response", "feedback_answer", "feedback_comment")
+# Wider than any answer value (0–10), so a user id found in the dump cannot be an answer by chance.
+SMALLEST_DISTINCT_ID = 11
+TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
+START = datetime.date(2021, 3, 1)
+COMMENTS = [
+    "The token leaderboard is toxic and makes people game their numbers.",
+    "We are forced to hit weekly usage targets even when AI does not help.",
+    "It feels like surveillance, my manager checks my AI usage dashboard.",
+]
+
+
+def _spearman(xs: list[int], ys: list[int]) -> float:
+    """Rank correlation for two permutations (no ties)."""
+    n = len(xs)
+    squared = sum((x - y) ** 2 for x, y in zip(xs, ys, strict=True))
+    return 1 - 6 * squared / (n * (n * n - 1))
+
+
+# --- P2 on a backup: pg_dump ---------------------------------------------------------------------------------------
+
+
+class _InProcessWorker:
+    """Runs what the product sends to Celery, in the order it was sent, as a worker of concurrency 1 would.
+
+    Used where the test seeds the randomness (``seeded_randomness``), which the session's worker process cannot
+    share. Every task still runs its real code, in the order and the transactions the worker would give it.
+    """
+
+    def __init__(self):
+        self.queue: deque = deque()
+
+    def send(self, task, *args, countdown=None) -> bool:
+        self.queue.append((task, args))
+        return True
+
+    def run_until_idle(self) -> None:
+        while self.queue:
+            task, args = self.queue.popleft()
+            task.apply(args=args, throw=True)
+
+
+@pytest.fixture
+def in_process_worker(monkeypatch):
+    worker = _InProcessWorker()
+    monkeypatch.setattr(dispatch, "send_now", worker.send)
+    return worker
+
+
+def _pg_dump(tables) -> str:
+    database = connection.settings_dict
+    command = ["pg_dump", "--data-only", "--no-owner", "--dbname", database["NAME"]]
+    command += ["--host", database["HOST"] or "127.0.0.1", "--port", str(database["PORT"] or 5432)]
+    command += ["--username", database["USER"]] if database["USER"] else []
+    for table in tables:
+        command += ["--table", table]
+    environment = {**os.environ, "PGPASSWORD": database["PASSWORD"] or ""}
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def _copy_blocks(dump: str) -> dict[str, list[dict]]:
+    """Each table's rows as the dump lists them: ``COPY public.table (columns) FROM stdin;`` up to ``\\.``."""
+    blocks, columns, table = {}, None, None
+    for line in dump.splitlines():
+        header = re.match(r"COPY public\.(\w+) \((.*)\) FROM stdin;", line)
+        if header:
+            table, columns = header.group(1), header.group(2).split(", ")
+            blocks[table] = []
+        elif line == "\\.":
+            table = None
+        elif table:
+            blocks[table].append(dict(zip(columns, line.split("\t"), strict=True)))
+    return blocks
+
+
+def _submit_one_by_one(round, team, worker: _InProcessWorker) -> list[str]:
+    """Each person submits through the submission service; the worker then does what the submission queued."""
+    codes = []
+    likert, text = round.questions.order_by("position")
+    for number, person in enumerate(team):
+        answers = [(likert, 1 + number % 5), (text, COMMENTS[number % len(COMMENTS)])]
+        codes.append(submission.round_submit(person=person, round=round, answers=answers))
+        worker.run_until_idle()
+    return codes
+
+
+def _dump_positions(rows: list[dict], key: str, order_of: dict[str, int]) -> list[int]:
+    """For each person in participation order, where the dump lists their row."""
+    position_of = {order_of[row[key]]: position for position, row in enumerate(rows)}
+    return [position_of[order] for order in range(len(order_of))]
+
+
+@pytest.mark.usefixtures("postgres", "seeded_randomness")
+def test_a_database_dump_lists_responses_in_an_order_unrelated_to_participation_and_names_nobody(
+    transactional_db, in_process_worker
+):
+    team = people(200, start_date=START)
+    round = open_round_with(team, k=5, questions=[{"kind": "likert"}, {"kind": "text"}])
+    codes = _submit_one_by_one(round, team, in_process_worker)
+    with transaction.atomic():
+        rounds.round_close(round)
+    in_process_worker.run_until_idle()
+
+    dump = _pg_dump(DUMPED_TABLES)
+    blocks = _copy_blocks(dump)
+
+    order_of_hash = {receipt_hash(code): order for order, code in enumerate(codes)}
+    responses = blocks["feedback_response"]
+    order_of_response = {row["id"]: order_of_hash[row["receipt_hash"]] for row in responses}
+    assert len(responses) == Response.objects.count() == 200
+    participation = list(range(200))
+    for table, rows, key, order_of in (
+        ("feedback_response", responses, "receipt_hash", order_of_hash),
+        ("feedback_answer", blocks["feedback_answer"], "response_id", order_of_response),
+        ("feedback_comment", blocks["feedback_comment"], "response_id", order_of_response),
+    ):
+        assert len(rows) == 200, table
+        rho = _spearman(participation, _dump_positions(rows, key, order_of))
+        assert abs(rho) < 0.2, (table, rho)
+    _assert_names_nobody(blocks, team)
+
+
+def _assert_names_nobody(blocks: dict[str, list[dict]], team) -> None:
+    """No e-mail, name, person or user id, identifying column or time of day in the dumped rows."""
+    fields = [value for rows in blocks.values() for row in rows for value in row.values()]
+    text = "\n".join(fields)
+    users = [person.user for person in team]
+    identifying = [user.email for user in users] + [user.name for user in users]
+    identifying += [str(person.id) for person in team] + [person.id.hex for person in team]
+    assert [trace for trace in identifying if trace in text] == []
+    user_ids = {str(user.id) for user in users if user.id >= SMALLEST_DISTINCT_ID}
+    assert len(user_ids) >= len(users) - SMALLEST_DISTINCT_ID
+    assert user_ids.isdisjoint(fields)
+    assert TIME_OF_DAY.findall(text) == []
+    identifying_columns = {"user", "person", "email", "name", "created", "ip", "session"}
+    columns = {column for rows in blocks.values() for column in rows[0]}
+    assert identifying_columns.isdisjoint(part for column in columns for part in column.split("_"))
+
+
+# --- P2 and P3 through pages and exports: an analyst refreshing everything after every submission -----------------
+
+K = 3
+TEAM = {"Engineering": 8, "Sales": 7}
+QUESTIONS = [
+    {"kind": "likert", "indicator": "pressure", "text": "I feel pressure to use AI tools even when they don't help."},
+    {"kind": "recommend", "indicator": "nps", "text": "How likely are you to recommend our AI tools?"},
+    {"kind": "text", "text": "What would you change about AI tools here?"},
+]
+ROUND_OPTIONS = [
+    "",
+    "by=department",
+    "by=location",
+    "group=department:Engineering",
+    "group=department:Sales&by=level_band",
+]
+EXPORTS = ("csv", "pdf")
+ROUND_OPTIONS_UNFILTERED = [query for query in ROUND_OPTIONS if "group=" not in query]
+
+
+def _hr_views(round) -> list[str]:
+    """Every HR page and export; the round's with and without a heatmap and a filter."""
+    views = [reverse("reports:home")]
+    for query in ROUND_OPTIONS:
+        views.append(f"{reverse('reports:round', args=[round.id])}?{query}")
+        views += [f"{reverse('reports:round_export', args=[round.id, export])}?{query}" for export in EXPORTS]
+    for name in ("trends", "open_feedback"):
+        views += [reverse(f"reports:{name}"), *(reverse(f"reports:{name}_export", args=[e]) for e in EXPORTS)]
+    return views
+
+
+def _reading(client, round) -> dict[str, str]:
+    """What the analyst sees in every view right now, participation counts left out."""
+    reading = {}
+    for url in _hr_views(round):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        reading[url] = hr_views.analysed_text(response)
+    return reading
+
+
+def _respondents_seen(reading: dict[str, str]) -> set[int]:
+    """The respondent counts the unfiltered views state (a filtered view counts its group only)."""
+    return {count for url, text in reading.items() if "group=" not in url for count in hr_views.respondent_counts(text)}
+
+
+def _round_views_stating_respondents(reading: dict[str, str], count: int) -> int:
+    """How many of the round's unfiltered pages and exports state ``count`` respondents (each should)."""
+    return len([url for url, text in reading.items() if "/rounds/" in url and count in _respondents_seen({url: text})])
+
+
+def _answers(round, number: int) -> list:
+    likert, recommend, text = round.questions.order_by("position")
+    return [(likert, 1 + number % 5), (recommend, number % 11), (text, COMMENTS[number % len(COMMENTS)])]
+
+
+def _team() -> list:
+    team = [person for name, size in TEAM.items() for person in people(size, department=name, start_date=START)]
+    random.Random(7).shuffle(team)
+    return team
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple]:
+    """For each view that changed, the numbers it showed before and after (the text, if only words changed)."""
+    changed = {}
+    for url, text in after.items():
+        if text != before[url]:
+            old, new = hr_views.numbers(before[url]), hr_views.numbers(text)
+            changed[url] = (old, new) if old != new else (before[url], text)
+    return changed
+
+
+def test_an_analyst_refreshing_every_view_after_each_submission_sees_changes_only_in_releases_of_k(
+    celery_worker, hr, client_as
+):
+    team = _team()
+    round = open_round_with(team, k=K, questions=QUESTIONS, opens_at=timezone.now() - datetime.timedelta(days=1))
+    client = client_as(hr)
+    readings, released = [_reading(client, round)], [0]
+    for number, person in enumerate(team):
+        submission.round_submit(person=person, round=round, answers=_answers(round, number))
+        celery_worker.wait_until_idle()
+        readings.append(_reading(client, round))
+        released.append(Response.objects.count())
+    with transaction.atomic():
+        rounds.round_close(round)
+    celery_worker.wait_until_idle()
+    readings.append(_reading(client, round))
+    released.append(Response.objects.count())
+
+    silent_changes = {
+        step: _changed(readings[step - 1], readings[step])
+        for step in range(1, len(readings))
+        if released[step] == released[step - 1] and readings[step] != readings[step - 1]
+    }
+    assert silent_changes == {}
+    visible = [_respondents_seen(reading) for reading in readings]
+    assert visible == [{count} for count in released], visible
+    counts_seen = [max(counts, default=0) for counts in visible]
+    steps = [after - before for before, after in pairwise(counts_seen) if after != before]
+    assert len(steps) >= 3 and min(steps) >= K, counts_seen
+    assert released[-1] == len(team)
+    assert _round_views_stating_respondents(readings[-1], len(team)) == len(ROUND_OPTIONS_UNFILTERED) * 3
