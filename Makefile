@@ -7,8 +7,11 @@ PY := $(BIN)/python
 ADDR ?= 127.0.0.1:8000
 TEST_ENV := DJANGO_SETTINGS_MODULE=config.settings.test
 CHART_JS := static/vendor/chart.umd.min.js
+# High-severity findings of bandit in our own code fail `make test`; SECURITY.md says what lower ones are and why.
+BANDIT := $(BIN)/bandit --quiet --recursive . --exclude ./.venv,./tests,./node_modules,./staticfiles,./var,./.git \
+	--severity-level high
 
-.PHONY: run test lint install-run install-test screenshots totp clean
+.PHONY: run test lint install-run install-test screenshots totp clean audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,12 +55,29 @@ run: install-run $(CHART_JS)
 test: install-test $(CHART_JS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BANDIT)
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(TEST_ENV) $(PY) manage.py install_vader_lexicon
 	@# The browser tests inject axe-core, an npm devDependency; node_modules may predate it.
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make audit: known vulnerabilities in the pinned dependencies (pip-audit asks PyPI's advisory data, so it needs the
+## network and is not part of make test), then bandit as in make test.
+$(VENV)/.audit-installed: requirements-audit.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-audit.txt
+	touch $@
+
+audit: install-test $(VENV)/.audit-installed
+	$(BIN)/pip-audit --strict --progress-spinner off --requirement requirements.txt --requirement requirements-dev.txt
+	$(BANDIT)
+
+## make bench-load: 32 employees submitting while 4 HR analysts browse, 60 s, through gunicorn, PostgreSQL, Redis and
+## a Celery worker (bench/load.py; needs PostgreSQL and Redis on 127.0.0.1). BENCH_LOAD_ARGS="--seconds 15" for less.
+.PHONY: bench-load
+bench-load: install-test
+	$(PY) bench/load.py $(BENCH_LOAD_ARGS)
 
 ## make screenshots: pictures of the key pages for the README (docs/screenshots/), from the demo data.
 screenshots: install-test $(CHART_JS)

@@ -10,7 +10,8 @@ STRONG_SECRET = "k3Qv9-strong-random-secret-for-tests-only-0123456789abcdef"
 
 
 def _settings_process(module: str, code: str, **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CANDOR_"))}
+    # Only what a test passes may change the result; REDIS_CACHE_URL, say, would override what REDIS_URL implies.
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CANDOR_", "REDIS_"))}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = module
     program = f"import django; django.setup(); from django.conf import settings as s; {code}"

@@ -42,6 +42,7 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    "config.request_guard.content_length_check",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Accounts come from the HR roster, whose addresses the organisation already vouches for.
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# ...and the roster is the only source of them: a second, self-added address made primary would hijack a roster row.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
@@ -110,6 +113,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Candor] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.string("CANDOR_HTTP_PROTOCOL", "http")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Login rate limits count per client address. Behind a reverse proxy every request comes from the proxy, so say
+# how many proxies append to X-Forwarded-For; with 0 (gunicorn facing clients) that spoofable header is ignored.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.integer("CANDOR_TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_TOTP_ISSUER = "Candor"
 
 AUTH_PASSWORD_VALIDATORS = [
