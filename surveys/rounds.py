@@ -481,9 +481,8 @@ def _round_mail_send(round: Round, template: str, people) -> int:
         "closes_on": when(round.closes_at) if round.closes_at else "",
         "link": round_answer_link(round),
     }
-    subject = (
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
-        + render_to_string(f"surveys/email/{template}_subject.txt", context).strip()
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _one_line(
+        render_to_string(f"surveys/email/{template}_subject.txt", context)
     )
     body = render_to_string(f"surveys/email/{template}_message.txt", context)
     addresses = list(people.order_by().values_list("user__email", flat=True))
@@ -496,6 +495,11 @@ def _round_mail_send(round: Round, template: str, people) -> int:
             ]
             sent += connection.send_messages(messages) or 0
     return sent
+
+
+def _one_line(text: str) -> str:
+    """A title with a line break in it would make every invitation fail (a header injection guard)."""
+    return " ".join(text.split())
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -296,6 +296,15 @@ def test_every_invitee_gets_an_invitation_with_the_title_the_close_date_and_a_lo
     assert f"https://candor.example.org/accounts/login/code/?next=/rounds/{round.id}/" in message.body
 
 
+def test_a_title_with_line_breaks_still_gives_a_one_line_subject(db):
+    _people(3, department="Sales")
+    round = _open_round(k=3, title="AI check-in\r\nBcc: everyone@example.com", audience={"department": ["Sales"]})
+
+    assert rounds.round_invitations_send(round.id) == 3
+    assert mail.outbox[0].subject.endswith("AI check-in Bcc: everyone@example.com")
+    assert "\n" not in mail.outbox[0].subject
+
+
 def test_the_default_site_url_points_at_the_local_server():
     assert settings.CANDOR_SITE_URL == "http://127.0.0.1:8000"
 
