@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from feedback.models import Response, Stream
 from reports.disclosure import Engine
 from reports.models import ReportSnapshot
@@ -89,12 +92,29 @@ def _grouped(rows, key: str) -> dict:
     return groups
 
 
-def previous_round(round: Round) -> Round | None:
-    """The visible round that opened last before this one."""
-    if round.opens_at is None:
-        return None
-    earlier = Round.objects.filter(state__in=VISIBLE_STATES, opens_at__lt=round.opens_at).exclude(id=round.id)
-    return earlier.order_by("-opens_at").first()
+def _earlier_rounds(*, opens_at, id):
+    """Visible rounds that opened before ``opens_at``, latest first; ``id`` breaks ties, so there is one answer."""
+    earlier = Round.objects.filter(state__in=VISIBLE_STATES, opens_at__lt=opens_at).exclude(id=id)
+    return earlier.order_by("-opens_at", "-id")
+
+
+def round_with_versions(round_id) -> Round | None:
+    """The visible round, with ``version`` (of its snapshot), ``previous_id`` and ``previous_version`` (0 when there
+    is no snapshot), in one query: everything a round page's cache key needs from the database but the labels."""
+    previous = _earlier_rounds(opens_at=OuterRef("opens_at"), id=OuterRef("id")).values("id")[:1]
+    return (
+        Round.objects.filter(id=round_id, state__in=VISIBLE_STATES)
+        .annotate(
+            version=_snapshot_version(OuterRef("id")),
+            previous_id=Subquery(previous),
+            previous_version=_snapshot_version(OuterRef("previous_id")),
+        )
+        .first()
+    )
+
+
+def _snapshot_version(round_id) -> Coalesce:
+    return Coalesce(Subquery(ReportSnapshot.objects.filter(round_id=round_id).values("version")[:1]), 0)
 
 
 def rounds_in_order(*, closed_only: bool = False) -> list[Round]:

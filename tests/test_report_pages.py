@@ -16,18 +16,19 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import Response
+from feedback.models import Answer, Response
 from reports import selectors
 from reports import services as report_services
 from reports.disclosure import Filter, FilterRefused
 from reports.models import ReportSnapshot
 from surveys import analysis, release, rounds, submission
-from surveys.models import Round
+from surveys.models import ReportableAttribute, Round
 from tests.factories import RoundFactory
 from tests.rounds import open_round_with, people
 
@@ -610,11 +611,11 @@ def test_a_filter_accepted_for_answers_but_too_small_for_comments_still_shows_th
 # HR pages one more for the two-factor check.
 HR_LIST_QUERIES = 8  # 7 measured: those 5, the rounds with their live counts, and closed rounds' stored counts
 EMPLOYEE_LIST_QUERIES = 6  # 5 measured: 4 for the user, 1 for the closed rounds
-# 15 measured for a round page with a heatmap, the first time this process reads the snapshot: 5 for the user, the
-# round, the snapshot row and (once per snapshot version) its engine blob, questions, themes, attribute labels, the
-# previous round, participation counts, labels again for participation, and the released count. A previous round
-# would add its snapshot, blob, questions and themes. None of it grows with questions, themes or groups.
-ROUND_PAGE_QUERIES = 16
+# 13 measured for a closed round's page with a heatmap, the first time it is shown: 5 for the user, the round with
+# both snapshot versions, attribute labels, the snapshot row and (once per snapshot version) its engine blob,
+# questions, themes, participation counts and labels again for participation. A previous round would add itself, its
+# snapshot, blob, questions and themes. None of it grows with questions, themes or groups. From the cache: section 8.
+ROUND_PAGE_QUERIES = 14
 # 10 measured: 4 for the user, the round, snapshot, blob, questions, themes and labels (no participation, no heatmap).
 EMPLOYEE_ROUND_QUERIES = 11
 
@@ -747,3 +748,190 @@ def test_filtering_and_splitting_by_the_same_attribute_is_explained(hr, client_a
     page = client_as(hr).get(_round_url(round_with_a_department_of_two, "group=department:Engineering&by=department"))
 
     assert "cannot be split by the attribute it is filtered on" in _refusal(page)
+
+
+# --- 8. a round page from the cache: cheap, and exactly the page a miss renders ----------------------------------
+
+# 5 for the user (as above), the round with its own and the previous round's snapshot versions, the attribute labels.
+CACHED_ROUND_PAGE_QUERIES = 7
+CHOICES = [
+    "",
+    "by=department",
+    "by=no-such-attribute",
+    "group=department:Engineering",
+    "group=department:Engineering&by=location",
+    "group=department:Sales&by=location",
+    "group=department:Legal",
+    "group=no-such-attribute:x",
+    "group=department:Engineering&by=department",
+    "by=department&unrelated=1",
+]
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def _page_html(response) -> str:
+    """The page as served, without the one thing that differs between two readings: the masked CSRF token."""
+    assert response.status_code == 200
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken"', response.content.decode())
+
+
+def _page_rendered_afresh(client, url: str) -> str:
+    cache.clear()
+    return _page_html(client.get(url))
+
+
+def _analysed(response) -> list[str]:
+    return re.findall(r"(\d+) respondents analysed", response.content.decode())
+
+
+def _change_column(response) -> list[str]:
+    return _page_section(response, "indicators").column("Change since the last round")
+
+
+def test_a_closed_rounds_page_from_the_cache_takes_a_few_queries_and_is_the_same_page(
+    hr, client_as, reported_round, django_assert_max_num_queries
+):
+    client = client_as(hr)
+    url = _round_url(reported_round, "by=department")
+    rendered = _page_html(client.get(url))
+
+    with django_assert_max_num_queries(CACHED_ROUND_PAGE_QUERIES):
+        cached = _page_html(client.get(url))
+
+    assert cached == rendered
+    assert 'id="heatmap-questions"' in cached
+
+
+def test_every_choice_read_from_the_cache_is_the_page_a_miss_renders_for_it(
+    hr, client_as, round_with_a_department_of_two, django_assert_max_num_queries
+):
+    client = client_as(hr)
+    urls = [_round_url(round_with_a_department_of_two, query) for query in CHOICES]
+    afresh = {url: _page_rendered_afresh(client, url) for url in urls}
+    for url in urls:  # every choice in the cache at once, so that a shared entry would be served for another
+        client.get(url)
+
+    for url in urls:
+        with django_assert_max_num_queries(CACHED_ROUND_PAGE_QUERIES):
+            cached = _page_html(client.get(url))
+        assert cached == afresh[url], url
+
+
+def test_a_cached_page_refuses_a_filter_and_ignores_an_unknown_heatmap_attribute_as_a_miss_does(
+    hr, client_as, round_with_a_department_of_two
+):
+    client = client_as(hr)
+
+    def read_twice(query: str) -> list:
+        return [client.get(_round_url(round_with_a_department_of_two, query)) for _ in range(2)]
+
+    for query in ("group=department:Sales&by=location", "group=department:Legal", "group=no-such-attribute:x"):
+        missed, cached = (_refusal(page) for page in read_twice(query))
+        assert cached == missed, query
+        assert cached.endswith("instead."), query
+    everyone = _round_url(round_with_a_department_of_two)
+    for page in read_twice("group=department:Engineering&by=no-such-attribute"):
+        content = page.content.decode()
+        assert "heatmap-questions" not in content
+        assert " selected>" not in content.split('id="id_by"')[1].split("</select>")[0]
+        assert f'<a href="{everyone}">Show everyone</a>' in content
+
+
+def test_a_rebuilt_snapshot_shows_on_the_next_view(hr, client_as, reported_round):
+    client = client_as(hr)
+    url = _round_url(reported_round)
+    assert "40 respondents analysed" in client.get(url).content.decode()
+
+    removed = list(Response.objects.filter(round_id=reported_round.id).values_list("id", flat=True)[:5])
+    Response.objects.filter(id__in=removed).delete()
+    report_services.round_report_refresh(reported_round.id)
+
+    assert "35 respondents analysed" in client.get(url).content.decode()
+    assert _page_html(client.get(url)) == _page_rendered_afresh(client, url)
+
+
+def _earlier_round(round: Round, *, days: int = 30, team_size: int = 20) -> Round:
+    """A round that opened ``days`` before ``round``; teams of other sizes give other shares (``_answers``)."""
+    team = _team(Engineering=team_size, Sales=team_size)
+    return _round_reported(team, opens_at=round.opens_at - datetime.timedelta(days=days))
+
+
+def test_a_round_that_opened_earlier_becomes_the_one_the_page_compares_with(hr, client_as, reported_round):
+    client = client_as(hr)
+    url = _round_url(reported_round)
+    assert set(_change_column(client.get(url))) == {"—"}
+
+    _earlier_round(reported_round, days=60)
+    against_the_first = _change_column(client.get(url))
+    # Opened in between, so it is the one compared with now, although both snapshots are at version 1.
+    _earlier_round(reported_round, days=30, team_size=12)
+    against_the_second = _change_column(client.get(url))
+
+    assert set(against_the_first) != {"—"}
+    assert against_the_second != against_the_first
+    assert _page_html(client.get(url)) == _page_rendered_afresh(client, url)
+
+
+def test_a_rebuilt_snapshot_of_the_earlier_round_changes_the_comparison(hr, client_as, reported_round):
+    earlier = _earlier_round(reported_round)
+    client = client_as(hr)
+    url = _round_url(reported_round)
+    before = _change_column(client.get(url))
+
+    pressure = earlier.questions.get(indicator="pressure")
+    agreeing = Answer.objects.filter(question_id=pressure.id, value__gte=4).values_list("response_id", flat=True)
+    Response.objects.filter(id__in=list(agreeing)).delete()
+    report_services.round_report_refresh(earlier.id)
+
+    assert _change_column(client.get(url)) != before
+    assert _page_html(client.get(url)) == _page_rendered_afresh(client, url)
+
+
+def test_a_renamed_attribute_shows_its_new_name_on_a_cached_page(hr, client_as, reported_round):
+    client = client_as(hr)
+    url = _round_url(reported_round, "group=department:Engineering")
+    assert "Showing: Department: Engineering." in client.get(url).content.decode()
+
+    ReportableAttribute.objects.create(key="department", label="Business unit")
+
+    assert "Showing: Business unit: Engineering." in client.get(url).content.decode()
+
+
+@pytest.fixture
+def open_round_reported(db):
+    """An open round (k=3) of 12 invited people: 6 answered; a first batch was released, themed and tallied."""
+    team = _team(Engineering=12)
+    round = open_round_with(team, k=3, questions=LIKERTS)
+    for index, person in enumerate(team[:6]):
+        submission.round_submit(person=person, round=round, answers=_answers(round, index, ""))
+    release.round_release(round.id)
+    analysis.round_themes_build(round.id)
+    report_services.round_report_refresh(round.id)
+    round.unanswered = team[6:]
+    return round
+
+
+def test_an_open_rounds_page_shows_each_new_submission_in_its_participation(hr, client_as, open_round_reported):
+    client = client_as(hr)
+    url = _round_url(open_round_reported)
+    before = client.get(url)
+    assert _page_section(before, "participation").rows == [["12", "6", "50%"]]
+
+    person = open_round_reported.unanswered[0]
+    submission.round_submit(person=person, round=open_round_reported, answers=_answers(open_round_reported, 6, ""))
+
+    after = client.get(url)
+    assert _page_section(after, "participation").rows == [["12", "7", "58%"]]
+    assert _analysed(after) == _analysed(before) != []
+    assert _page_html(client.get(url)) == _page_rendered_afresh(client, url)
+
+
+def test_an_open_round_given_a_new_closing_date_shows_it_on_the_next_view(hr, client_as, open_round_reported):
+    client = client_as(hr)
+    url = _round_url(open_round_reported)
+    client.get(url)
+    closes_at = timezone.now() + datetime.timedelta(days=40)
+
+    rounds.round_update(open_round_reported, closes_at=closes_at)
+
+    assert f"Open until {closes_at:%-d %B %Y}" in client.get(url).content.decode()
