@@ -81,8 +81,10 @@ def database_unreachable(tmp_path):
 
 
 def test_answers_posted_while_the_database_is_unreachable_come_back_on_a_503_page_to_send_again(
-    transactional_db, client_as, tmp_path
+    celery_worker, client_as, tmp_path
 ):
+    # celery_worker (committed rows, like transactional_db) also waits for the release this submission queues:
+    # left running, it would hold row locks while the tables are flushed after the test.
     team = people(3)
     survey_round = open_round_with(team, k=3)
     likert, text = survey_round.questions.all()
