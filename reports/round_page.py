@@ -9,7 +9,6 @@ it is counted first and its page is looked up under a key that includes it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -113,23 +112,23 @@ def round_page(round: Round, choices: Choices) -> RoundPage:
         return _open_round_page(round, choices)
     labels = attribute_labels()
     key = _page_key(round, (round.version, round.previous_version), labels, choices)
-    page = _cache_get(key)
+    page = cache.get(key)
     if page is None:
         inputs = report_inputs(round, choices, labels=labels)
         page = _page_render(inputs, choices)
         # A snapshot rebuilt since the key was read: this page is newer than the key says, so it is not kept.
         if inputs.versions == (round.version, round.previous_version):
-            _cache_set(key, page)
+            cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
     return page
 
 
 def _open_round_page(round: Round, choices: Choices) -> RoundPage:
     inputs = report_inputs(round, choices)
     key = _page_key(round, inputs.versions, inputs.data.labels, choices, inputs.participation)
-    page = _cache_get(key)
+    page = cache.get(key)
     if page is None:
         page = _page_render(inputs, choices)
-        _cache_set(key, page)
+        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
     return page
 
 
@@ -160,15 +159,3 @@ def _controls(data: selectors.RoundData) -> tuple[Control, ...]:
         Control(attribute=attribute, label=data.labels.get(attribute) or attribute, values=data.values(attribute))
         for attribute in data.attributes
     )
-
-
-def _cache_get(key: str) -> RoundPage | None:
-    try:
-        return cache.get(key)
-    except Exception:  # a cache outage costs time, not the page
-        return None
-
-
-def _cache_set(key: str, page: RoundPage) -> None:
-    with contextlib.suppress(Exception):
-        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)

@@ -4,7 +4,6 @@ A round's comment threshold and the order of rounds live here, not on the anonym
 orchestration lives here too; the work itself is done by ``sentiment``.
 """
 
-import contextlib
 import uuid
 from datetime import date
 
@@ -46,8 +45,7 @@ def themes_queue(*, round_id=None, period: str = "") -> None:
 
 
 def _pending_clear(name: str) -> None:
-    with contextlib.suppress(Exception):
-        cache.delete(f"themes-pending:{name}")
+    cache.delete(f"themes-pending:{name}")
 
 
 def round_themes_build(round_id) -> int:

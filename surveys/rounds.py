@@ -4,7 +4,6 @@ A round is edited freely while it is a draft or scheduled. Once it opens, its qu
 fixed and k (and the comment threshold) may only go up; once it closes, nothing changes any more.
 """
 
-import contextlib
 import copy
 import hashlib
 import json
@@ -571,10 +570,10 @@ def _sibling_rows(k: int, counts: dict[str, dict[str, int]]) -> list[GroupPartic
     """The values of one attribute, suppressed by the disclosure engine (primary and complementary), so the total
     minus the shown rows never gives away a group under k. Cached by the counts: a closed round's never change."""
     key = "participation:" + hashlib.sha256(json.dumps([k, sorted(counts.items())]).encode()).hexdigest()
-    hidden = _cache_get(key)
+    hidden = cache.get(key)
     if hidden is None:
         hidden = _participation_hidden(k, counts)
-        _cache_set(key, hidden)
+        cache.set(key, hidden, timeout=PARTICIPATION_CACHE_SECONDS)
     return [_row(k, value, counts[value], value in hidden) for value in sorted(counts, key=_value_order)]
 
 
@@ -590,18 +589,6 @@ def _participation_hidden(k: int, counts: dict[str, dict[str, int]]) -> list[str
     return [cell.row for cell in table.cells if cell.row is not None and cell.suppressed] + [
         value for value, group in counts.items() if not group["invited"]
     ]
-
-
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # a cache outage costs time, not correctness
-        return None
-
-
-def _cache_set(key: str, value) -> None:
-    with contextlib.suppress(Exception):
-        cache.set(key, value, timeout=PARTICIPATION_CACHE_SECONDS)
 
 
 def _sum(groups: Iterable[dict[str, int]]) -> dict[str, int]:

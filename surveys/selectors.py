@@ -1,8 +1,5 @@
 """Reads on the identified side."""
 
-import contextlib
-import logging
-
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -11,7 +8,6 @@ from accounts.models import User
 from surveys import attributes
 from surveys.models import Participation, Person, Round
 
-logger = logging.getLogger(__name__)
 _ROSTER_NAMES_KEY = "surveys:roster-names"
 _ORGANISATION_GROUPS_KEY = "surveys:organisation-groups"
 
@@ -27,20 +23,15 @@ def organisation_groups() -> dict[str, dict[str, int]]:
 
 
 def roster_caches_invalidate() -> None:
-    with contextlib.suppress(Exception):
-        cache.delete_many([_ROSTER_NAMES_KEY, _ORGANISATION_GROUPS_KEY])
+    cache.delete_many([_ROSTER_NAMES_KEY, _ORGANISATION_GROUPS_KEY])
 
 
 def _cached(key: str, read):
-    try:
-        value = cache.get(key)
-    except Exception:  # the cache is Redis in production; a submission must not fail while it is away
-        logger.warning("cache unavailable; reading %s from the database", key)
-        return read()
+    # While Redis is away this reads a miss (config/cache.py), so a submission falls back to the database.
+    value = cache.get(key)
     if value is None:
         value = read()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, timeout=600)
+        cache.set(key, value, timeout=600)
     return value
 
 
