@@ -5,13 +5,11 @@ submission by design; everything else an HR view shows comes from released respo
 only the latter, so two readings can be compared number for number.
 """
 
-import base64
-import csv
 import html
-import io
 import re
-import zlib
 from html.parser import HTMLParser
+
+from tests.test_exports import csv_rows, pdf_text
 
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?%?")
 RESPONDENTS_ANALYSED = re.compile(r"(\d+) respondents analysed")
@@ -23,7 +21,7 @@ def analysed_text(response) -> str:
     """The page's or export's visible text, whitespace collapsed, without the participation counts."""
     content_type = response["Content-Type"]
     if content_type.startswith("application/pdf"):
-        text = _until_participation(pdf_lines(response.content))
+        text = _until_participation(pdf_text(response.content).splitlines())
     elif content_type.startswith("text/csv"):
         text = _until_participation([" ".join(row) for row in csv_rows(response.content)])
     else:
@@ -38,37 +36,6 @@ def numbers(text: str) -> list[str]:
 def respondent_counts(text: str) -> list[int]:
     """Every count of analysed respondents the text states: the round's headline and the released responses."""
     return [int(found) for pattern in (RESPONDENTS_ANALYSED, RELEASED) for found in pattern.findall(text)]
-
-
-def csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-
-
-def pdf_lines(pdf: bytes) -> list[str]:
-    """The strings drawn on the pages (reportlab keeps page content in compressed streams)."""
-    drawn = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        content = _inflate(stream)
-        drawn += [_pdf_string(raw) for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S)]
-    return drawn
-
-
-def _inflate(stream: bytes) -> bytes:
-    """A page stream: ASCII85 then Flate (reportlab's default), or Flate alone."""
-    for decode in (lambda raw: base64.a85decode(raw.strip(), adobe=True), lambda raw: raw):
-        try:
-            return zlib.decompress(decode(stream))
-        except (ValueError, zlib.error):
-            continue
-    return b""
-
-
-def _pdf_string(raw: bytes) -> str:
-    def unescape(match: re.Match) -> bytes:
-        code = match.group(1)
-        return bytes([int(code, 8)]) if code[:1].isdigit() else code
-
-    return re.sub(rb"\\([0-7]{1,3}|.)", unescape, raw, flags=re.S).decode("cp1252")
 
 
 def _until_participation(lines: list[str]) -> str:

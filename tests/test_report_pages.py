@@ -3,14 +3,10 @@ every number covers at least k people on the page as in its exports (P3, P4), an
 snapshots they read up to date.
 """
 
-import base64
-import csv
 import datetime
 import html
-import io
 import re
 import time
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,15 +18,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import Answer, Response
+from feedback.models import Answer, Comment, Response
 from reports import selectors
 from reports import services as report_services
 from reports.disclosure import Filter, FilterRefused
 from reports.models import ReportSnapshot
+from sentiment.services import comments_score
 from surveys import analysis, release, rounds, submission
 from surveys.models import ReportableAttribute, Round
 from tests.factories import RoundFactory
 from tests.rounds import open_round_with, people
+from tests.test_exports import csv_rows, pdf_text
 
 EXPORTS = ("csv", "pdf")
 ATTRIBUTES = ("department", "location", "level_band", "tenure_band")
@@ -81,14 +79,21 @@ def _comment(index: int) -> str:
     return f"{SENTENCES[index % len(SENTENCES)]} {MARKERS.get(index, '')}".strip()
 
 
-def _round_reported(team: list, *, questions=QUESTIONS, **round_fields) -> Round:
-    """A round everyone in ``team`` answered, closed, themed and tallied into its report snapshot."""
-    round_fields.setdefault("opens_at", timezone.now() - datetime.timedelta(days=14))
+def _round_reported(
+    team: list, *, questions=QUESTIONS, closed_at: datetime.datetime | None = None, scored=False, **round_fields
+) -> Round:
+    """A round everyone in ``team`` answered, closed (now, or at ``closed_at``), its comments scored if asked,
+    themed and tallied into its report snapshot."""
+    closed_at = closed_at or timezone.now()
+    round_fields.setdefault("opens_at", closed_at - datetime.timedelta(days=14))
     round = open_round_with(team, k=3, questions=questions, **round_fields)
     Round.objects.filter(id=round.id).update(comment_threshold=COMMENT_THRESHOLD)
     for index, person in enumerate(team):
         submission.round_submit(person=person, round=round, answers=_answers(round, index, _comment(index)))
-    rounds.round_close(round)
+    rounds.round_close(round, closed_at)
+    if scored:
+        comment_ids = Comment.objects.filter(response__round_id=round.id).values_list("id", flat=True)
+        comments_score([str(pk) for pk in comment_ids])
     analysis.round_themes_build(round.id)
     report_services.round_report_refresh(round.id)
     return Round.objects.get(id=round.id)
@@ -142,42 +147,12 @@ def _round_url(round: Round, query: str = "", export: str = "") -> str:
     return f"{reverse(name, args=args)}?{query}" if query else reverse(name, args=args)
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-
-
-def _pdf_text(pdf: bytes) -> str:
-    """The strings drawn on the pages, one line each: reportlab keeps page content in compressed streams."""
-    drawn = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        content = _inflate(stream)
-        drawn += [_pdf_string(raw) for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S)]
-    return "\n".join(drawn)
-
-
-def _inflate(stream: bytes) -> bytes:
-    for decode in (lambda raw: base64.a85decode(raw.strip(), adobe=True), lambda raw: raw):
-        try:
-            return zlib.decompress(decode(stream))
-        except (ValueError, zlib.error):
-            continue
-    return b""
-
-
-def _pdf_string(raw: bytes) -> str:
-    def unescape(match: re.Match) -> bytes:
-        code = match.group(1)
-        return bytes([int(code, 8)]) if code[:1].isdigit() else code
-
-    return re.sub(rb"\\([0-7]{1,3}|.)", unescape, raw, flags=re.S).decode("cp1252")
-
-
 def _readable(response) -> str:
     """What a reader of the response can see, lower-cased with whitespace collapsed: page, CSV or PDF."""
     content_type = response["Content-Type"]
     if content_type.startswith("application/pdf"):
         # The drawn text, and the document's metadata (title, subject), which is stored uncompressed.
-        text = _pdf_text(response.content) + "\n" + response.content.decode("latin-1")
+        text = pdf_text(response.content) + "\n" + response.content.decode("latin-1")
     elif content_type.startswith("text/csv"):
         text = response.content.decode("utf-8-sig")
     else:
@@ -432,7 +407,7 @@ def test_an_employees_results_show_no_comment_or_rare_word(employee, client_as, 
 def test_the_csv_of_a_round_has_every_section_column_and_figure_of_its_page(hr, client_as, reported_round):
     client = client_as(hr)
     page = _page_sections(client.get(_round_url(reported_round, "by=department")))
-    exported = _csv_sections(_csv_rows(client.get(_round_url(reported_round, "by=department", "csv")).content))
+    exported = _csv_sections(csv_rows(client.get(_round_url(reported_round, "by=department", "csv")).content))
 
     assert "heatmap-questions" in [section.slug for section in page]
     assert [section.title for section in exported] == [section.title for section in page]
@@ -445,7 +420,7 @@ def test_the_csv_of_a_filtered_round_has_the_figures_of_the_filtered_page(hr, cl
     client = client_as(hr)
     query = "group=department:Sales&by=location"
     page = _page_sections(client.get(_round_url(reported_round, query)))
-    exported = _csv_sections(_csv_rows(client.get(_round_url(reported_round, query, "csv")).content))
+    exported = _csv_sections(csv_rows(client.get(_round_url(reported_round, query, "csv")).content))
 
     assert next(section for section in page if section.slug == "indicators").column("People") == ["20", "20"]
     assert [section.title for section in exported] == [section.title for section in page]
@@ -464,7 +439,7 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(hr, clien
     ]
     round = _round_reported(_team(Engineering=6, Sales=6), questions=questions, title=INJECTIONS[0])
 
-    rows = _csv_rows(client_as(hr).get(_round_url(round, "by=department", "csv")).content)
+    rows = csv_rows(client_as(hr).get(_round_url(round, "by=department", "csv")).content)
 
     cells = [cell for row in rows for cell in row]
     assert rows[0] == ["'" + INJECTIONS[0]]
@@ -546,11 +521,11 @@ def _refused_and_unfiltered(client, round: Round, group: str) -> None:
     assert "Showing everyone instead." in _refusal(refused)
     assert "Showing:" not in refused.content.decode()
     assert _page_sections(refused) == _page_sections(everyone)
-    refused_csv = _csv_rows(client.get(_round_url(round, query, "csv")).content)
-    assert refused_csv == _csv_rows(client.get(_round_url(round, "by=location", "csv")).content)
+    refused_csv = csv_rows(client.get(_round_url(round, query, "csv")).content)
+    assert refused_csv == csv_rows(client.get(_round_url(round, "by=location", "csv")).content)
     assert not any(row[0].startswith("Filters:") for row in refused_csv if row)
-    refused_pdf = _pdf_text(client.get(_round_url(round, query, "pdf")).content)
-    assert refused_pdf == _pdf_text(client.get(_round_url(round, "by=location", "pdf")).content)
+    refused_pdf = pdf_text(client.get(_round_url(round, query, "pdf")).content)
+    assert refused_pdf == pdf_text(client.get(_round_url(round, "by=location", "pdf")).content)
     assert "Filters:" not in refused_pdf
 
 
@@ -578,12 +553,12 @@ def test_an_accepted_filter_names_itself_on_the_page_and_in_the_exports(hr, clie
     query = "group=department:Engineering"
 
     page = client.get(_round_url(round_with_a_department_of_two, query))
-    exported = _csv_rows(client.get(_round_url(round_with_a_department_of_two, query, "csv")).content)
+    exported = csv_rows(client.get(_round_url(round_with_a_department_of_two, query, "csv")).content)
 
     assert _refusal(page) == ""
     assert "Showing: Department: Engineering." in page.content.decode()
     assert ["Filters: Department: Engineering"] in exported
-    assert "Filters: Department: Engineering" in _pdf_text(
+    assert "Filters: Department: Engineering" in pdf_text(
         client.get(_round_url(round_with_a_department_of_two, query, "pdf")).content
     )
 

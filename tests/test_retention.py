@@ -28,15 +28,13 @@ from surveys.tasks import comment_text_retention_apply, rounds_advance
 from tests.factories import RoundFactory
 from tests.rounds import open_round_with, people
 from tests.test_celery import _wait_for
+from tests.test_exports import csv_rows
 from tests.test_report_pages import (
-    COMMENT_THRESHOLD,
     EXPORTS,
-    QUESTIONS,
     SENTENCES,
     _answers,
-    _comment,
-    _csv_rows,
     _page_sections,
+    _round_reported,
     _team,
 )
 from tests.test_settings import _settings_process
@@ -64,16 +62,7 @@ def small_open_feedback_threshold(settings):
 def _round_closed(team: list, *, months_ago: int = 0) -> Round:
     """A round everyone in ``team`` answered, closed ``months_ago`` months ago (through round_close), scored,
     themed and tallied into its snapshot."""
-    closed_at = _months_ago(months_ago)
-    round = open_round_with(team, k=3, opens_at=closed_at - datetime.timedelta(days=14), questions=QUESTIONS)
-    Round.objects.filter(id=round.id).update(comment_threshold=COMMENT_THRESHOLD)
-    for index, person in enumerate(team):
-        submission.round_submit(person=person, round=round, answers=_answers(round, index, _comment(index)))
-    rounds.round_close(round, closed_at)
-    _analysed(Comment.objects.filter(response__round_id=round.id))
-    analysis.round_themes_build(round.id)
-    report_services.round_report_refresh(round.id)
-    return Round.objects.get(id=round.id)
+    return _round_reported(team, closed_at=_months_ago(months_ago), scored=True)
 
 
 def _open_feedback_this_month(team: list) -> str:
@@ -273,7 +262,7 @@ def _hr_view(client, round: Round) -> dict:
         "open_feedback": reverse("reports:open_feedback"),
     }
     view = {name: _sections(client.get(url)) for name, url in pages.items()}
-    view["round_csv"] = _csv_rows(client.get(reverse("reports:round_export", args=[round.id, EXPORTS[0]])).content)
+    view["round_csv"] = csv_rows(client.get(reverse("reports:round_export", args=[round.id, EXPORTS[0]])).content)
     return view
 
 
