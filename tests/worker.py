@@ -11,16 +11,9 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app
+from tests.live import database_url
 
 ROOT = Path(settings.BASE_DIR)
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class WorkerProcess:
@@ -73,7 +66,7 @@ def worker_start(log_dir: Path, *, extra_env: dict[str, str] | None = None) -> W
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--hostname", name]
