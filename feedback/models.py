@@ -17,36 +17,52 @@ class Stream(models.TextChoices):
 
 
 class PoolEntry(models.Model):
-    """A sealed submission, waiting to be released in a shuffled batch of at least k.
+    """A sealed submission, waiting for its round's close (or its month's end) to be published.
 
-    ``dedupe_key`` is a keyed hash that stops a second submission for the same round; it is
-    dropped at release, so released responses carry nothing derived from the person.
+    ``sealed`` is encrypted to a key only the publishing worker holds and padded to one size, with no time inside
+    (``feedback.sealing``): a database copy shows that someone submitted, never what or in which order.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     stream = models.CharField(max_length=5, choices=Stream.choices)
     round_id = models.UUIDField(null=True, blank=True, db_index=True)
     period = models.CharField(max_length=7, blank=True, db_index=True)
-    payload = models.JSONField()
-    dedupe_key = models.CharField(max_length=64, unique=True)
-    receipt_hash = models.CharField(max_length=64, unique=True)
+    sealed = models.BinaryField()
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "pool entries"
 
 
+class Receipt(models.Model):
+    """Proof that a submission was counted: a hash of the code only the submitter saw, and nothing else.
+
+    It names the round or month, never a response, so a code given up under pressure leads nowhere.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code_hash = models.CharField(max_length=64, unique=True)
+    stream = models.CharField(max_length=5, choices=Stream.choices)
+    round_id = models.UUIDField(null=True, blank=True)
+    period = models.CharField(max_length=7, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
 class Response(models.Model):
-    """One released submission: a round's answers, or one always-open comment."""
+    """One published submission: a round's answers, or one always-open comment. Written at publication only."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     stream = models.CharField(max_length=5, choices=Stream.choices)
     round_id = models.UUIDField(null=True, blank=True, db_index=True)
     period = models.CharField(max_length=7, blank=True, db_index=True)
     released_on = models.DateField()
-    # Generalized at submission: {"department": "Sales", "tenure_band": "1–2 years", ...}.
+    # k-anonymized at publication: every combination stored here is shared by at least k responses of the round
+    # ("other" where a value was generalized away). Always-open feedback stores none.
     attributes = models.JSONField(default=dict)
-    receipt_hash = models.CharField(max_length=64, unique=True)
+    # The same, coarser: every combination is shared by at least the comment threshold of responses.
+    comment_attributes = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["id"]

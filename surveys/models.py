@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 MIN_K = 3
 DEFAULT_K = 5
@@ -25,6 +26,8 @@ class Person(models.Model):
     # Extra roster columns the admin marked as reportable, e.g. {"team": "Payments"}.
     attributes = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
+    # When this person joined the roster: invitations say how many of an audience are recent additions.
+    added_on = models.DateField(default=timezone.localdate)
 
     class Meta:
         ordering = ["user__email"]
@@ -39,6 +42,8 @@ class ReportableAttribute(models.Model):
 
     key = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=100)
+    # Audiences may be chosen only by columns older than 30 days, so a column made for one person shows first.
+    added_on = models.DateField(default=timezone.localdate)
 
     class Meta:
         ordering = ["key"]
@@ -128,13 +133,39 @@ class Round(models.Model):
     # Audience size per attribute value, frozen at opening: values under k are reported as "other".
     audience_groups = models.JSONField(default=dict, blank=True)
     audience_size = models.PositiveIntegerField(default=0)
+    # How many took part, stored when the round closes (the per-person rows are deleted then).
+    submitted_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(k__gte=MIN_K), name="round_k_at_least_min"),
+            models.CheckConstraint(
+                condition=models.Q(comment_threshold__gte=models.F("k")), name="round_comment_threshold_at_least_k"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True)
+                | models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="round_closes_after_it_opens",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        """Taking answers now: open, and its closing time (if any) not passed."""
+        return self.state == self.State.OPEN and (self.closes_at is None or self.closes_at > timezone.now())
+
+    def previous_of_same_audience(self) -> "Round | None":
+        """The latest closed round that opened before this one and was sent to the same audience definition."""
+        if self.opens_at is None:
+            return None
+        earlier = Round.objects.filter(state=self.State.CLOSED, audience=self.audience, opens_at__lt=self.opens_at)
+        return earlier.exclude(id=self.id).order_by("-opens_at", "-id").first()
 
 
 class RoundQuestion(models.Model):
@@ -158,10 +189,13 @@ class RoundQuestion(models.Model):
 
 
 class Invitation(models.Model):
-    """Who is in a round's audience. Deleted, like participation, once the round is closed."""
+    """Who is in a round's audience. Kept after close: it decides who may read the round's results."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    # The person's reporting attributes (banded) as they were when the round opened: submissions, participation and
+    # k-anonymization use these only, so a roster change during the round changes nothing.
+    attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="one_invitation_per_person")]
@@ -171,33 +205,8 @@ class Participation(models.Model):
     """That a person has submitted to a round: no time, and no link to what they submitted."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
+    # Nobody who took part is deleted while the round is open: the round's count would shrink, which names them.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "person"], name="one_submission_per_person")]
-
-
-class ParticipationCount(models.Model):
-    """Participation of a closed round, kept as counts after the per-person rows are deleted."""
-
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participation_counts")
-    attribute = models.CharField(max_length=50)  # "" for the whole audience
-    value = models.CharField(max_length=100)
-    invited = models.PositiveIntegerField()
-    submitted = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["round", "attribute", "value"], name="one_count_per_group"),
-        ]
-
-
-class OpenFeedbackQuota(models.Model):
-    """How many always-open comments a person sent in a month, to stop floods without a link."""
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE)
-    period = models.CharField(max_length=7)  # YYYY-MM
-    used = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "period"], name="one_quota_per_month")]
