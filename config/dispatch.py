@@ -27,3 +27,10 @@ def send_now(task, *args, countdown: float | None = None) -> bool:
         logger.warning("%s was not queued (%s); a sweeper will pick the work up", task.name, type(error).__name__)
         return False
     return True
+
+
+def send_named_after_commit(name: str, *args) -> None:
+    """Queue the task called ``name`` after commit, for a caller that must not import the module defining it."""
+    from celery import current_app
+
+    transaction.on_commit(lambda: send_now(current_app.signature(name), *args))

@@ -3,28 +3,18 @@
 A query is a measure (a count, a mean, a share, an NPS) over a round's anonymous records, broken down by up to two
 attributes, under optional filters. The answer is a ``Table`` of cells, margins and the grand total, each either a
 value with its respondent count or suppressed (value and count both hidden). Pages and CSV/PDF exports render the
-same frozen ``Table``, so they cannot disagree. Build one ``Engine`` per round (``engine_build``, when a batch is
-released), then ask it for tables; the engine never imports the identified side, it works on plain records.
+same frozen ``Table``, so they cannot disagree. Build one ``Engine`` per round (``engine_build``, when the round is
+published), then ask it for tables; the engine never imports the identified side, it works on plain records.
 
-Why this is safe (properties P3 and P4):
-
-- **Primary suppression.** A group with fewer than k respondents in any base (the comment threshold for
-  comment-derived measures) is hidden, count included.
-- **Complementary suppression.** Every group inside a hidden group is hidden; in every row, column and margins
-  line the hidden cells are none, or at least two that together hold k or more in every base; then an LP attack
-  over the whole round hides more until it recovers nothing. ``disclosure_pattern`` has the rule and why.
-- **One pattern per round, so no differencing between queries.** Which groups are hidden is decided once, for
-  every group any allowed query can show, before any query runs. A table is a window onto that pattern: a group is
-  hidden in every table that shows it, and for every measure (the pattern is computed on the counts of all the
-  round's bases at once, so a mean's count, a share's count and the head count hide the same cells, and a
-  mean × count difference has nothing to subtract). There is no randomness and ties are broken by value name, so
-  asking twice, in another order, or through an export gives the same cells. Comparing two queries can only use
-  numbers both publish, and all of them are part of the one publication the attack was run against.
-- **Filters.** A filter stack is refused when any group it builds on (each filter alone, each partial stack, the
-  whole stack) is hidden, or when what it leaves out of its parent is below k. Both tests read only numbers the
-  pattern publishes anyway, so neither a refusal nor an acceptance tells anything new.
-- **Comments.** Comment-derived measures get their own pattern, seeded with the answers' pattern so that it hides at
-  least as much, held to the comment threshold, and attacked together with the answers' publication.
+Why this is safe (property P3): the engine is given k-anonymous records (``reports.anonymize``): every combination of
+labels they carry is shared by at least k respondents, and someone whose group is smaller carries ``other``. Every
+group a query can reach is a set of whole leaves, so every number, and every difference between two numbers, sums
+leaves of at least k; no complementary suppression is needed, and the engine only hides (primary suppression) a
+group with fewer than the threshold in any base: an empty group, or a question fewer than k of the group answered.
+Such a number can still be worked out from others, but it describes a group of at least k respondents, any of whom
+could have given it. Comment-derived numbers get an engine of their own on coarser labels (the comment threshold),
+whose groups contain the answers' leaves whole. Tallies are decided once per round, at publication, so asking twice,
+in another order or through an export gives the same cells.
 """
 
 from __future__ import annotations
@@ -36,7 +26,6 @@ from itertools import combinations
 from reports.disclosure_data import (
     Conditions,
     Measure,
-    Population,
     Tally,
     conditions_described,
     conditions_of,
@@ -44,14 +33,7 @@ from reports.disclosure_data import (
     lattice_tally,
     population_build,
 )
-from reports.disclosure_pattern import (
-    MAX_BREAKDOWN,
-    Family,
-    lattice_build,
-    pattern_protect,
-    publication,
-    reachable_sets,
-)
+from reports.disclosure_lattice import MAX_BREAKDOWN, Family, lattice_build, reachable_sets
 
 __all__ = [
     "Cell",
@@ -182,11 +164,8 @@ class Engine:
         return Table(query=query, threshold=threshold, row_values=rows, column_values=columns, cells=cells)
 
     def filters_check(self, *, filters: Sequence[Filter], comment_derived: bool = False) -> None:
-        """Refuse a filter stack when a group it builds on is hidden, or when it leaves fewer than k out of a parent.
-
-        Both tests read numbers the pattern publishes anyway: every group of the stack is checked to be shown before
-        any remainder is computed from them.
-        """
+        """Refuse a filter stack when a group it builds on is not shown (too few respondents, or not a published
+        group of its own). Nothing else needs refusing: every shown group is a union of whole k-anonymous leaves."""
         pairs = [(chosen.attribute, chosen.value) for chosen in filters]
         threshold = self._threshold(comment_derived)
         hidden = self.hidden_comments if comment_derived else self.hidden
@@ -194,16 +173,6 @@ class Engine:
         for stack in stacks:
             if stack in hidden or any(value not in self.values[attribute] for attribute, value in stack):
                 raise FilterRefused(_hidden_message(stack, threshold))
-        for stack in [(), *stacks]:
-            for pair in sorted(set(pairs) - set(stack)):
-                self._remainder_check(parent=stack, pair=pair, comment_derived=comment_derived)
-
-    def _remainder_check(self, *, parent: Conditions, pair: tuple[str, str], comment_derived: bool) -> None:
-        narrower = conditions_of((*parent, pair))
-        for family in (self.answers, self.comments) if comment_derived else (self.answers,):
-            for base, threshold in family.thresholds.items():
-                if family.counts[base][parent] - family.counts[base][narrower] < threshold:
-                    raise FilterRefused(_remainder_message(parent=parent, pair=pair, threshold=threshold))
 
     def _threshold(self, comment_derived: bool) -> int:
         return self.comment_threshold if comment_derived else self.k
@@ -266,12 +235,8 @@ def engine_build(
     )
     if set(answers.thresholds) & set(comments.thresholds):
         raise ValueError("A field cannot be both comment-derived and an answer.")
-    truth = _finest_counts(population=population, measures=measures, finest=finest)
-    hidden = pattern_protect(lattice=lattice, family=answers, truth=truth)
-    hidden_comments = hidden
-    if comments.thresholds:
-        before = publication(lattice=lattice, family=answers, hidden=hidden)
-        hidden_comments = pattern_protect(lattice=lattice, family=comments, seed=hidden, before=before, truth=truth)
+    hidden = _primary_hidden(lattice=lattice, family=answers)
+    hidden_comments = hidden | _primary_hidden(lattice=lattice, family=comments)
     return Engine(
         space=space,
         k=k,
@@ -318,36 +283,23 @@ def _family(
     *, measures: Sequence[Measure], tallies: Mapping[Measure, Mapping[Conditions, Tally]], threshold: int
 ) -> Family:
     counts = {measure.base: {cell: count for cell, (count, _) in tallies[measure].items()} for measure in measures}
-    order = {cell: count for cell, (count, _) in tallies[Measure.count()].items()}
-    return Family(counts=counts, thresholds=dict.fromkeys(counts, threshold), order=order)
+    return Family(counts=counts, thresholds=dict.fromkeys(counts, threshold))
 
 
-def _finest_counts(
-    *,
-    population: Population,
-    measures: Sequence[Measure],
-    finest: Mapping[Measure, Mapping[tuple[str, ...], Tally]],
-) -> dict[str, dict[Conditions, int]]:
-    """Each base's count per combination of all attributes: the real data, the attack's first witness."""
-    return {
-        measure.base: {
-            conditions_of(zip(population.attributes, key, strict=True)): count
-            for key, (count, _) in finest[measure].items()
-        }
-        for measure in measures
-    }
+def _primary_hidden(*, lattice, family: Family) -> frozenset[Conditions]:
+    """Groups with fewer than the threshold in any base (an empty group too). Nothing more is hidden: the records are
+    k-anonymous, so every group is a union of whole leaves and subtracting one shown number from another only ever
+    gives another union of leaves."""
+    return frozenset(
+        cell
+        for cell in lattice.cells()
+        if any(family.counts[base].get(cell, 0) < threshold for base, threshold in family.thresholds.items())
+    )
 
 
 def _hidden_message(group: Conditions, threshold: int) -> str:
     return (
-        f"Results for {conditions_described(group)} cannot be shown on their own: that group has fewer than "
-        f"{threshold} respondents, or its size is hidden to protect a smaller group next to it."
-    )
-
-
-def _remainder_message(*, parent: Conditions, pair: tuple[str, str], threshold: int) -> str:
-    rest = "everyone else" if not parent else f"the rest of {conditions_described(parent)}"
-    return (
-        f"Results for {conditions_described((pair,))} cannot be shown here: {rest} would be fewer than "
-        f"{threshold} respondents, and comparing the two views would reveal their answers."
+        f"Results for {conditions_described(group)} are not shown on their own: they are published only for groups "
+        f"of at least {threshold} respondents, and this group is smaller or was merged into a larger one when the "
+        "round's results were anonymized."
     )

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from reports.anonymize import OTHER
 from reports.disclosure import Cell, Filter
 from reports.disclosure_data import Kind, Measure
 from reports.presentation import Figure
 from surveys.models import Question, Round
 
 LEVELS = 5
+NOT_SHOWN_SEPARATELY = "Not shown separately (groups too small)"
+
+
+def value_label(value: str) -> str:
+    """A group's value as HR reads it: ``other`` gathers everyone whose own group was too small to show."""
+    return NOT_SHOWN_SEPARATELY if value == OTHER else value
 
 
 def measure_figure(cell: Cell, measure: Measure, threshold: int, *, shaded: bool = False) -> Figure:
@@ -74,7 +81,9 @@ def round_subtitle(round: Round, *, respondents: Figure) -> str:
         state = f"Open until {round.closes_at:%-d %B %Y}"
     else:
         state = round.get_state_display()
-    people = "no released responses yet" if respondents.text == "—" else f"{respondents.text} respondents analysed"
+    if round.state == Round.State.OPEN:
+        return f"{state}; results are published once, when the round closes."
+    people = "nothing published" if respondents.text == "—" else f"{respondents.text} respondents"
     return f"{state}; {people}."
 
 

@@ -1,7 +1,7 @@
 """The reports' content, built from engine tables: indicators, distributions, themes, heatmaps and trends.
 
 Each function returns ``presentation`` data that the page, the charts and the exports render as they are. Every
-number comes from ``Engine.table``; none is computed here from anything but published cells (a theme's share of
+number comes from ``Publication.table``; none is computed here from anything but published cells (a theme's share of
 a group divides two published counts).
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reports import formatting
-from reports.disclosure import Engine, Filter, FilterRefused, Query, Table
+from reports.disclosure import Filter, FilterRefused, Query, Table
 from reports.disclosure_data import Measure
 from reports.measures import (
     question_headline,
@@ -20,6 +20,7 @@ from reports.measures import (
     theme_sentiments,
 )
 from reports.presentation import ChartKind, Figure, Report, Row, Section
+from reports.publication import Publication
 from reports.selectors import RoundData
 from surveys.models import Question, RoundQuestion
 
@@ -44,7 +45,7 @@ def round_report(data: RoundData, options: Options, *, previous: RoundData | Non
     sections += [
         themes_section(data, options, previous=previous),
         *distribution_sections(data, options),
-        *participation_sections(participation, k=data.round.k),
+        *participation_sections(participation, publication=engine, labels=data.labels, k=data.round.k),
     ]
     return Report(
         title=data.round.title,
@@ -61,12 +62,15 @@ def _respondents(data: RoundData, options: Options) -> Figure:
     return formatting.count_figure(table.total, table.threshold) if table else Figure.blank()
 
 
-def _table(engine: Engine | None, query: Query) -> Table | None:
-    """The table, or None when the snapshot predates the measure (it is rebuilt after the next release)."""
-    if engine is None:
+def _table(publication: Publication | None, query: Query, *, comment_groups: bool = False) -> Table | None:
+    """The table, or None before the round is published or when it published no such measure.
+
+    ``comment_groups`` asks on the comments' coarser groups, for counts that comment-derived numbers are divided by.
+    """
+    if publication is None:
         return None
     try:
-        return engine.table(query)
+        return publication.table(query, comment_groups=comment_groups)
     except ValueError:
         return None
 
@@ -214,7 +218,7 @@ def themes_section(data: RoundData, options: Options, *, previous: RoundData | N
     notice = _comments_refusal(data, options.filters)
     if notice:
         return _themes_section(rows=(), threshold=threshold, notice=notice)
-    everyone = _table(data.engine, Query(Measure.count(), filters=options.filters))
+    everyone = _table(data.engine, Query(Measure.count(), filters=options.filters), comment_groups=True)
     rows = []
     for theme in data.themes:
         people = _table(data.engine, Query(theme_people(theme.key), filters=options.filters))
@@ -273,7 +277,7 @@ def _theme_share(data: RoundData, key: str, filters: tuple[Filter, ...]) -> Figu
         return None
     try:
         people = _table(data.engine, Query(theme_people(key), filters=filters))
-        everyone = _table(data.engine, Query(Measure.count(), filters=filters))
+        everyone = _table(data.engine, Query(Measure.count(), filters=filters), comment_groups=True)
     except FilterRefused:
         return None
     if people is None or everyone is None:
@@ -294,7 +298,7 @@ def questions_heatmap(data: RoundData, options: Options) -> Section:
         table = _table(data.engine, Query(headline.measure, rows=options.by, filters=options.filters))
         if table is None:
             continue
-        columns = table.row_values
+        columns = tuple(formatting.value_label(value) for value in table.row_values)
         figures = tuple(
             formatting.measure_figure(table.cell(value), headline.measure, table.threshold, shaded=True)
             for value in table.row_values
@@ -316,7 +320,9 @@ def questions_heatmap(data: RoundData, options: Options) -> Section:
 def themes_heatmap(data: RoundData, options: Options) -> Section:
     threshold = data.round.comment_threshold
     notice = _comments_refusal(data, options.filters)
-    everyone = _table(data.engine, Query(Measure.count(), rows=options.by, filters=options.filters))
+    everyone = _table(
+        data.engine, Query(Measure.count(), rows=options.by, filters=options.filters), comment_groups=True
+    )
     rows = []
     for theme in data.themes if not notice else ():
         table = _table(data.engine, Query(theme_people(theme.key), rows=options.by, filters=options.filters))
@@ -331,7 +337,7 @@ def themes_heatmap(data: RoundData, options: Options) -> Section:
         slug="heatmap-themes",
         title=f"Themes by {data.labels.get(options.by, options.by).lower()}",
         row_header="Theme",
-        columns=everyone.row_values if everyone else (),
+        columns=tuple(formatting.value_label(value) for value in everyone.row_values) if everyone else (),
         rows=tuple(rows),
         threshold=threshold,
         description="Each cell: the share of the group's respondents who wrote about the theme. Darker is higher.",
@@ -408,8 +414,12 @@ def _indicator_trend(rounds: Sequence[RoundData], indicator: str) -> Row:
 # --- participation --------------------------------------------------------------------------
 
 
-def participation_sections(participation, *, k: int) -> list[Section]:
-    """The round's participation (already suppressed by the engine in ``surveys.rounds``), one table per attribute."""
+def participation_sections(participation, *, publication=None, labels: dict[str, str], k: int) -> list[Section]:
+    """The overall count, and once the round is published the participation of each published group.
+
+    The groups are the publication's (every one a union of whole k-anonymous leaves), so a group's invited and
+    answered counts cover the same people as its results; ``other`` gathers the people not shown separately.
+    """
     if participation is None:
         return []
     overall = Section(
@@ -417,31 +427,32 @@ def participation_sections(participation, *, k: int) -> list[Section]:
         title="Participation",
         row_header="Group",
         columns=("Invited", "Answered", "Rate"),
-        rows=(_participation_row(participation.overall, k),),
+        rows=(_participation_row("Everyone invited", participation),),
         threshold=k,
         description="Who answered is never recorded with what they answered; these are counts of invitations "
-        "and submissions only.",
+        "and submissions only. Participation by group is published with the results when the round closes.",
     )
+    groups: dict[str, list] = {}
+    for group in publication.participation[1:] if publication else ():
+        groups.setdefault(group.attribute, []).append(group)
     by_attribute = [
         Section(
             slug=f"participation-{number}",
-            title=f"Participation by {label.lower()}",
-            row_header=label,
+            title=f"Participation by {(labels.get(attribute) or attribute).lower()}",
+            row_header=labels.get(attribute) or attribute,
             columns=("Invited", "Answered", "Rate"),
-            rows=tuple(_participation_row(group, k) for group in groups),
+            rows=tuple(_participation_row(formatting.value_label(group.value), group) for group in rows),
             threshold=k,
         )
-        for number, (label, groups) in enumerate(participation.groups, start=1)
+        for number, (attribute, rows) in enumerate(groups.items(), start=1)
     ]
     return [overall, *by_attribute]
 
 
-def _participation_row(group, k: int) -> Row:
-    if group.hidden:
-        return Row(label=group.value, figures=(Figure.hidden(k),) * 3)
+def _participation_row(label: str, group) -> Row:
     rate = Figure(text=f"{group.rate}%", value=group.rate / 100) if group.rate is not None else Figure.blank()
     return Row(
-        label=group.value,
+        label=label,
         figures=(
             Figure(text=str(group.invited), value=float(group.invited), count=group.invited),
             Figure(text=str(group.submitted), value=float(group.submitted), count=group.submitted),
@@ -457,7 +468,7 @@ def _participation_row(group, k: int) -> Row:
 class PeriodData:
     period: str
     themes: list
-    engine: Engine | None
+    engine: Publication | None
 
 
 def open_feedback_report(months: Sequence[PeriodData], *, threshold: int) -> Report:
@@ -519,7 +530,7 @@ def _period_theme_share(month: PeriodData, key: str, threshold: int) -> Figure:
     if key not in {theme.key for theme in month.themes}:
         return Figure.blank()
     people = _table(month.engine, Query(theme_people(key)))
-    everyone = _table(month.engine, Query(Measure.count()))
+    everyone = _table(month.engine, Query(Measure.count()), comment_groups=True)
     if people is None or everyone is None:
         return Figure.blank()
     return formatting.ratio_figure(people.total, everyone.total, threshold)

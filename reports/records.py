@@ -29,10 +29,13 @@ def group_attributes(responses: Iterable[dict]) -> tuple[str, ...]:
     return (*builtin, *sorted(seen - set(builtin)))
 
 
-def records_build(*, round_id=None, period: str = "", themes: Sequence[Theme]) -> tuple[list[dict], tuple[str, ...]]:
-    """(records, attributes) of a round or a month of always-open feedback."""
+def records_build(
+    *, round_id=None, period: str = "", themes: Sequence[Theme], labels: str = "attributes"
+) -> tuple[list[dict], tuple[str, ...]]:
+    """(records, attributes) of a round or a month of always-open feedback, on the responses' ``labels`` (the
+    answers' k-anonymous labels, or the comments' coarser ``comment_attributes``)."""
     group = group_filter(round_id=round_id, period=period)
-    responses = dict(Response.objects.filter(**group).values_list("id", "attributes"))
+    responses = dict(Response.objects.filter(**group).values_list("id", labels))
     attributes = group_attributes(responses.values())
     records = {
         response_id: {RESPONDENT: str(response_id), **{key: values.get(key, UNKNOWN) for key in attributes}}

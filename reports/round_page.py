@@ -3,8 +3,7 @@
 A closed round's page depends only on the round, its snapshot, the previous round's snapshot, the attribute labels
 and the reader's choices; its participation was stored at close and never changes. So its cache key is known from
 one query for the round and one for the labels, and a page read from the cache builds no ``RoundData``, no
-participation and no engine. An open round's participation moves with every submission (and with the roster), so
-it is counted first and its page is looked up under a key that includes it.
+participation and no engine. An open round has published nothing: its page is the overall count only.
 """
 
 from __future__ import annotations
@@ -16,10 +15,11 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 from reports import pages, selectors
+from reports.anonymize import OTHER
 from reports.disclosure import Filter, FilterRefused
 from reports.presentation import Report
 from surveys.models import Round
-from surveys.rounds import RoundParticipation, attribute_labels, round_participation
+from surveys.rounds import OverallParticipation, attribute_labels, round_participation
 
 # Bump when the report's templates or builders change, so cached pages are not served in the old shape.
 PAGE_FORMAT = 2
@@ -68,7 +68,7 @@ class ReportInputs:
     previous: selectors.RoundData | None
     options: pages.Options
     refusal: str
-    participation: RoundParticipation | None
+    participation: OverallParticipation | None
 
     def report(self) -> Report:
         return pages.round_report(self.data, self.options, previous=self.previous, participation=self.participation)
@@ -123,13 +123,8 @@ def round_page(round: Round, choices: Choices) -> RoundPage:
 
 
 def _open_round_page(round: Round, choices: Choices) -> RoundPage:
-    inputs = report_inputs(round, choices)
-    key = _page_key(round, inputs.versions, inputs.data.labels, choices, inputs.participation)
-    page = cache.get(key)
-    if page is None:
-        page = _page_render(inputs, choices)
-        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
-    return page
+    """Nothing is published while a round is open: the page is its overall count, too cheap to cache."""
+    return _page_render(report_inputs(round, choices), choices)
 
 
 def _page_key(round: Round, versions, labels: dict[str, str], choices: Choices, participation=None) -> str:
@@ -156,6 +151,10 @@ def _page_render(inputs: ReportInputs, choices: Choices) -> RoundPage:
 
 def _controls(data: selectors.RoundData) -> tuple[Control, ...]:
     return tuple(
-        Control(attribute=attribute, label=data.labels.get(attribute) or attribute, values=data.values(attribute))
+        Control(
+            attribute=attribute,
+            label=data.labels.get(attribute) or attribute,
+            values=tuple(value for value in data.values(attribute) if value != OTHER),
+        )
         for attribute in data.attributes
     )

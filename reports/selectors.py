@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from feedback.models import Response, Stream
-from reports.disclosure import Engine
+from feedback.models import Stream
 from reports.models import ReportSnapshot
+from reports.publication import Publication
 from reports.snapshots import snapshot_engine, snapshot_engines
 from sentiment.models import Theme
 from surveys.models import Round, RoundQuestion
@@ -24,12 +24,13 @@ VISIBLE_STATES = (Round.State.OPEN, Round.State.CLOSED)
 
 @dataclass(frozen=True)
 class RoundData:
-    """A round as the reports need it: its questions, its named themes, and its engine (None before any release)."""
+    """A round as the reports need it: its questions, its named themes, and its publication (None until it closes
+    and is published)."""
 
     round: Round
     questions: list[RoundQuestion]
     themes: list[Theme]
-    engine: Engine | None
+    engine: Publication | None
     labels: dict[str, str] = field(default_factory=dict)
     version: int = 0  # the snapshot's; 0 before the first one
 
@@ -43,10 +44,6 @@ class RoundData:
 
 def hr_rounds() -> list[Round]:
     return [round for round in rounds_overview() if round.state in VISIBLE_STATES]
-
-
-def released_count(round: Round) -> int:
-    return Response.objects.filter(stream=Stream.ROUND, round_id=round.id).count()
 
 
 def round_data(round: Round, *, labels: dict[str, str] | None = None) -> RoundData:
@@ -122,15 +119,21 @@ def rounds_in_order(*, closed_only: bool = False) -> list[Round]:
     return list(Round.objects.filter(state__in=states).exclude(opens_at=None).order_by("opens_at"))
 
 
-def closed_rounds() -> list[Round]:
-    return list(Round.objects.filter(state=Round.State.CLOSED).order_by("-closes_at"))
+def results_rounds_queryset(user):
+    """Closed rounds the user was invited to (invitations are kept after close for this): a fake roster entry sees
+    only the rounds it was in, and those only as the organisation-level results every invitee sees."""
+    return Round.objects.filter(state=Round.State.CLOSED, invitations__person__user=user).distinct()
+
+
+def results_rounds(user) -> list[Round]:
+    return list(results_rounds_queryset(user).order_by("-closes_at"))
 
 
 def open_feedback_periods() -> list[str]:
     return list(ReportSnapshot.objects.filter(stream=Stream.OPEN).order_by("-period").values_list("period", flat=True))
 
 
-def open_feedback_data(period: str) -> tuple[list[Theme], Engine | None]:
+def open_feedback_data(period: str) -> tuple[list[Theme], Publication | None]:
     snapshot = ReportSnapshot.objects.defer("engine").filter(stream=Stream.OPEN, period=period).first()
     themes = list(Theme.objects.filter(stream=Stream.OPEN, period=period, is_other=False).order_by("position"))
     return themes, snapshot_engine(snapshot) if snapshot else None

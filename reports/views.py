@@ -14,9 +14,8 @@ from accounts.access import employee_required, hr_required
 from reports import pages, selectors
 from reports.exports import export_filename, report_csv, report_pdf
 from reports.presentation import Report
+from reports.publication import open_feedback_comment_threshold
 from reports.round_page import Choices, report_inputs, round_page
-from surveys.analysis import open_feedback_comment_threshold
-from surveys.models import Round
 
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", report_csv),
@@ -43,7 +42,6 @@ def round_detail(request, round_id, export=None):
         "round": round,
         "page": round_page(round, choices),
         "query": request.GET.urlencode(),
-        "released": selectors.released_count(round) if round.state == Round.State.OPEN else None,
     }
     return render(request, "reports/round.html", context)
 
@@ -84,14 +82,14 @@ def open_feedback(request, export=None):
 @require_GET
 @employee_required
 def results(request):
-    """For employees: the closed rounds whose organisation-level results they can read."""
-    return render(request, "reports/results.html", {"rounds": selectors.closed_rounds()})
+    """For employees: the published rounds they were invited to, at organisation level."""
+    return render(request, "reports/results.html", {"rounds": selectors.results_rounds(request.user)})
 
 
 @require_GET
 @employee_required
 def round_results(request, round_id):
-    round = get_object_or_404(Round, id=round_id, state=Round.State.CLOSED)
+    round = get_object_or_404(selectors.results_rounds_queryset(request.user), id=round_id)
     data = selectors.round_data(round)
     report = pages.round_report(data, pages.Options(detail=False))
     return render(request, "reports/report.html", {"report": report, "round": round, "employee_view": True})

@@ -1,27 +1,9 @@
 """Celery tasks of the identified side. Ids in, a service call, nothing else."""
 
 from celery import shared_task
-from django.db import DatabaseError
 
-from surveys import analysis, release, retention, rounds
-
-# A database that is briefly away (restart, failover, lock timeout) is worth retrying; a bug is not.
-RELIABLE = {"acks_late": True, "autoretry_for": (DatabaseError,), "retry_backoff": True, "max_retries": 5}
-
-
-@shared_task(**RELIABLE)
-def round_release(round_id: str) -> None:
-    release.round_release(round_id)
-
-
-@shared_task(**RELIABLE)
-def open_feedback_release(period: str) -> None:
-    release.open_feedback_release(period)
-
-
-@shared_task(**RELIABLE)
-def releases_due() -> None:
-    release.releases_due()
+from config.tasks import RELIABLE
+from surveys import retention, rounds
 
 
 @shared_task(**RELIABLE)
@@ -42,21 +24,6 @@ def rounds_advance() -> None:
 @shared_task(**RELIABLE)
 def reminders_due() -> None:
     rounds.reminders_due()
-
-
-@shared_task(**RELIABLE)
-def round_themes_build(round_id: str) -> None:
-    analysis.round_themes_build(round_id)
-
-
-@shared_task(**RELIABLE)
-def open_feedback_themes_build(period: str) -> None:
-    analysis.open_feedback_themes_build(period)
-
-
-@shared_task(**RELIABLE)
-def analysis_sweep() -> None:
-    analysis.analysis_sweep()
 
 
 @shared_task(**RELIABLE)

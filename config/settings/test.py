@@ -35,5 +35,3 @@ WHITENOISE_AUTOREFRESH = True
 
 # The same themes on every machine, whether or not the optional embeddings are installed.
 CANDOR_THEMES_BACKEND = "tfidf"
-# No delayed theme rebuilds: a task still waiting when a test ends would run against the next test's data.
-CANDOR_THEMES_DEBOUNCE_SECONDS = 0

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_seed
+from reports.pipeline import publications_due
 from surveys.demo import demo_organisation_seed
 
 
@@ -13,4 +14,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user.email:<24} {role_names}")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD} (or log in with an e-mailed code)")
         if demo_organisation_seed():
+            # The closed round is published here rather than by the worker, so its results are there at first login.
+            publications_due()
             self.stdout.write("Demo organisation created: people, the AI question library, a closed and an open round.")

@@ -1,0 +1,210 @@
+"""Everything after a round closes (or a month of always-open feedback ends), once and in one transaction:
+open the sealed pool, k-anonymize, write the responses, score, theme, tabulate, audit, publish.
+
+There are no interim releases: until this runs nothing anyone sees of the round changes but the overall count of
+submissions. The identified side queues it by task name when a round closes and never imports it; the one
+transaction means a crash or a failed audit leaves the pool sealed and nothing published, and the next try starts
+again from the pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from feedback.models import Stream
+from feedback.pool import pool_take
+from feedback.services import Publishable, responses_publish
+from reports.anonymize import OTHER, Part, anonymize
+from reports.disclosure import QuerySpace, engine_build
+from reports.measures import question_measures, theme_measures
+from reports.models import ReportSnapshot
+from reports.publication import GroupParticipation, Publication, open_feedback_comment_threshold
+from reports.records import records_build
+from reports.snapshots import publication_dump
+from sentiment.models import Theme
+from sentiment.scoring import score_comment
+from sentiment.theming import themes_rebuild
+from surveys.attributes import BUILTIN_ATTRIBUTES
+from surveys.models import Invitation, Participation, Round
+
+logger = logging.getLogger(__name__)
+# One breakdown (a heatmap's columns) under one filter.
+MAX_FILTERS = 1
+MAX_BREAKDOWN = 1
+
+
+class PublicationRefused(Exception):
+    """The independent attacker recovered something: nothing is published."""
+
+
+def round_publish(round_id) -> ReportSnapshot | None:
+    """Publish a closed round. Running it again once published changes nothing."""
+    with transaction.atomic():
+        # The round row is what a submission locks: holding it, no late submission can slip in.
+        round = Round.objects.select_for_update().filter(id=round_id, state=Round.State.CLOSED).first()
+        if round is None or ReportSnapshot.objects.filter(round_id=round.id).exists():
+            return None
+        snapshot = _round_publish(round)
+        _participation_forget(round)
+        return snapshot
+
+
+def _round_publish(round: Round) -> ReportSnapshot | None:
+    payloads = pool_take(stream=Stream.ROUND, round_id=round.id, period="")
+    if len(payloads) < round.k:
+        # Too few to publish anything about: the sealed submissions are dropped unread.
+        logger.info("round closed with fewer than k submissions: nothing published")
+        return None
+    invitees = list(Invitation.objects.filter(round=round).values_list("attributes", flat=True))
+    names = reporting_attributes(invitees)
+    respondents = [payload.get("attributes", {}) for payload in payloads]
+    coarse = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=round.comment_threshold)
+    fine = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=round.k, within=coarse)
+    items = [
+        Publishable(payload=payload, attributes=fine.labels_of(raw), comment_attributes=coarse.labels_of(raw))
+        for payload, raw in zip(payloads, respondents, strict=True)
+    ]
+    group = {"stream": Stream.ROUND, "round_id": round.id, "period": ""}
+    _responses_write(group, items)
+    previous = round.previous_of_same_audience()
+    themes = themes_rebuild(
+        **group,
+        min_respondents=round.comment_threshold,
+        previous=list(Theme.objects.filter(round_id=previous.id)) if previous else [],
+        today=timezone.localdate(),
+    )
+    measures = [measure for question in round.questions.all() for measure in question_measures(question)]
+    publication = _tabulate(
+        group=group,
+        themes=themes,
+        measures=measures,
+        k=round.k,
+        comment_threshold=round.comment_threshold,
+        participation=_participation(fine, invitees, respondents, names),
+    )
+    return _store(group=group, publication=publication)
+
+
+def open_feedback_publish(period: str) -> ReportSnapshot | None:
+    """Publish a month of always-open feedback once the month is over. No attributes: only the month's themes."""
+    if period >= timezone.localdate().strftime("%Y-%m"):
+        return None
+    threshold = open_feedback_comment_threshold()
+    group = {"stream": Stream.OPEN, "round_id": None, "period": period}
+    with transaction.atomic():
+        payloads = pool_take(**group)
+        if not payloads:
+            return None
+        items = [Publishable(payload=payload, attributes={}, comment_attributes={}) for payload in payloads]
+        _responses_write(group, items)
+        previous = Theme.objects.filter(stream=Stream.OPEN, period=_month_before(period))
+        themes = themes_rebuild(**group, min_respondents=threshold, previous=list(previous), today=timezone.localdate())
+        publication = _tabulate(
+            group=group,
+            themes=themes,
+            measures=[],
+            k=threshold,
+            comment_threshold=threshold,
+            participation=(GroupParticipation("", "", 0, len(items)),),
+        )
+        return _store(group=group, publication=publication)
+
+
+def reporting_attributes(invitees: list[dict]) -> tuple[str, ...]:
+    """The attributes frozen on the invitations: the built-in ones first, then the roster's own, alphabetically."""
+    seen = {name for attributes in invitees for name in attributes}
+    builtin = [name for name in BUILTIN_ATTRIBUTES if name in seen]
+    return (*builtin, *sorted(seen - set(builtin)))
+
+
+def _responses_write(group: dict, items: list[Publishable]) -> None:
+    responses_publish(**group, items=items, today=timezone.localdate(), comment_score=_comment_score)
+
+
+def _comment_score(text: str) -> dict:
+    score = score_comment(text)
+    return {
+        "compound": score.compound,
+        "sentiment": score.label,
+        "sentences": [asdict(sentence) for sentence in score.sentences],
+    }
+
+
+def _participation(tree: Part, invitees: list[dict], respondents: list[dict], names) -> tuple[GroupParticipation, ...]:
+    """Invited and submitted per published label of each attribute, both counted on the publication's leaves."""
+    invited_labels = [tree.labels_of(raw) for raw in invitees]
+    submitted_labels = [tree.labels_of(raw) for raw in respondents]
+    groups = [GroupParticipation("", "", len(invitees), len(respondents))]
+    for name in names:
+        invited = Counter(labels[name] for labels in invited_labels)
+        submitted = Counter(labels[name] for labels in submitted_labels)
+        for value in sorted(submitted, key=lambda value: (value == OTHER, value)):
+            groups.append(GroupParticipation(name, value, invited[value], submitted[value]))
+    return tuple(groups)
+
+
+def _tabulate(*, group, themes, measures, k, comment_threshold, participation) -> Publication:
+    round_id, period = group["round_id"], group["period"]
+    theme_list = [measure for theme in themes if not theme.is_other for measure in theme_measures(theme.key)]
+    answers = _engine(round_id, period, themes, measures, k=k, labels="attributes")
+    comments = None
+    if theme_list:
+        comments = _engine(round_id, period, themes, theme_list, k=comment_threshold, labels="comment_attributes")
+    invited = participation[0].invited
+    return Publication(answers=answers, comments=comments, invited=invited, participation=participation)
+
+
+def _engine(round_id, period, themes, measures, *, k: int, labels: str):
+    records, attributes = records_build(round_id=round_id, period=period, themes=themes, labels=labels)
+    space = QuerySpace(
+        attributes=attributes, filterable=attributes, max_filters=MAX_FILTERS, max_breakdown=MAX_BREAKDOWN
+    )
+    return engine_build(records=records, space=space, k=k, measures=measures, comment_threshold=k)
+
+
+def _store(*, group: dict, publication: Publication) -> ReportSnapshot:
+    snapshot = ReportSnapshot.objects.create(
+        stream=group["stream"],
+        round_id=group["round_id"],
+        period=group["period"],
+        built_on=timezone.localdate(),
+        respondents=publication.participation[0].submitted,
+        engine=publication_dump(publication),
+    )
+    logger.info("published: %d respondents", snapshot.respondents)
+    return snapshot
+
+
+def _participation_forget(round: Round) -> None:
+    """Keep how many took part, forget who: the per-person rows go in the publication's transaction."""
+    round.submitted_count = Participation.objects.filter(round=round).count()
+    round.save(update_fields=["submitted_count"])
+    Participation.objects.filter(round=round).delete()
+
+
+def _month_before(period: str) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+
+
+def publications_due() -> dict[str, int]:
+    """Beat's safety net: publish every closed round and every ended month still waiting (a lost message, an
+    outage, a failed try)."""
+    from feedback.models import PoolEntry
+
+    waiting = PoolEntry.objects.filter(stream=Stream.ROUND).values("round_id")
+    rounds = (
+        Round.objects.filter(state=Round.State.CLOSED)
+        .filter(Q(submitted_count=None) | Q(id__in=waiting))
+        .exclude(id__in=ReportSnapshot.objects.exclude(round_id=None).values("round_id"))
+    )
+    published_rounds = sum(round_publish(round_id) is not None for round_id in rounds.values_list("id", flat=True))
+    periods = PoolEntry.objects.filter(stream=Stream.OPEN).order_by().values_list("period", flat=True).distinct()
+    published_months = sum(open_feedback_publish(period) is not None for period in list(periods))
+    return {"rounds": published_rounds, "months": published_months}
