@@ -85,6 +85,8 @@ USING_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 if USING_SQLITE:
     # SQLite cannot create the folder its file lives in; a fresh clone has no var/ yet.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Deleted rows (the sealed pool, once opened) are overwritten with zeros instead of lingering in free pages.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA secure_delete = ON;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and login -------------------------------------------------------------------
@@ -135,6 +137,13 @@ CANDOR_THEMES_DEBOUNCE_SECONDS = env.integer("CANDOR_THEMES_DEBOUNCE_SECONDS", 3
 CANDOR_THEMES_BACKEND = env.string("CANDOR_THEMES_BACKEND", "auto")
 # Always-open comments one person may send per month.
 CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = env.integer("CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT", 5, minimum=1)
+
+# Submissions wait for their round's close sealed to an X25519 key pair (feedback/sealing.py), as raw keys in base64
+# (`manage.py sealing_keygen`). The web tier needs the public key only; only the publishing worker is given the
+# private one. With neither set (make run, the tests) the pair is derived from SECRET_KEY: production.py refuses that.
+CANDOR_SEALING_PRIVATE_KEY, CANDOR_SEALING_PUBLIC_KEY, CANDOR_SEALING_KEYS_DERIVED = env.sealing_key_pair(
+    "CANDOR_SEALING_PRIVATE_KEY", "CANDOR_SEALING_PUBLIC_KEY", fallback_secret=SECRET_KEY
+)
 
 # Comment text of rounds closed, and of always-open months ended, this many months ago is deleted; scores, themes
 # and reports are kept. 0 keeps comment text for as long as the database does.

@@ -5,10 +5,13 @@ settings module that extends it. A bad value stops the process at start with a m
 that names the variable and says what it expects, instead of being silently coerced.
 """
 
+import base64
+import hashlib
 import os
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -97,3 +100,39 @@ def redis_database(redis_url: str | None, database: int) -> str | None:
         return None
     parts = urlsplit(redis_url)
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def x25519_key(name: str) -> bytes | None:
+    """A raw 32-byte X25519 key written in base64, as ``manage.py sealing_keygen`` prints it."""
+    value = _raw(name)
+    if not value:
+        return None
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise _invalid(name, value, "a 32-byte X25519 key in base64, as printed by `python manage.py sealing_keygen`")
+    return key
+
+
+def sealing_key_pair(private_name: str, public_name: str, fallback_secret: str) -> tuple[bytes | None, bytes, bool]:
+    """(private key or None, public key, derived?) for sealing submissions.
+
+    With neither variable set the pair is derived from ``fallback_secret`` (the embedded default and the tests;
+    production.py refuses it). With the private key alone the public key is computed from it; with both they
+    must belong together.
+    """
+    private, public = x25519_key(private_name), x25519_key(public_name)
+    derived = private is None and public is None
+    if derived:
+        private = hashlib.sha256(f"candor-sealing-key:{fallback_secret}".encode()).digest()
+    if private is None:
+        return None, public, derived
+    computed = X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
+    if public not in (None, computed):
+        raise ImproperlyConfigured(
+            f"Environment variables {private_name} and {public_name} do not belong together: give the public key "
+            "that `python manage.py sealing_keygen` printed with this private key, or leave it out."
+        )
+    return private, computed, derived

@@ -4,12 +4,25 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, STORAGES
+from config.settings.base import (
+    CANDOR_SEALING_KEYS_DERIVED,
+    DATABASES,
+    INSECURE_DEFAULT_SECRET_KEY,
+    SECRET_KEY,
+    STORAGES,
+)
 
 if not SECRET_KEY or SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "Environment variable DJANGO_SECRET_KEY is missing or unsafe: production needs a random "
         "secret of at least 50 characters, not the development default."
+    )
+
+if CANDOR_SEALING_KEYS_DERIVED:
+    raise ImproperlyConfigured(
+        "Environment variable CANDOR_SEALING_PUBLIC_KEY is missing: production seals submissions to a key pair of "
+        "its own. Make one with `python manage.py sealing_keygen`, give the public key to web and beat and the "
+        "private key (CANDOR_SEALING_PRIVATE_KEY) to the worker only."
     )
 
 DEBUG = False
