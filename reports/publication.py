@@ -66,6 +66,8 @@ class Publication:
         return self._engine(query.measure.comment_derived or comment_groups).table(query)
 
     def filters_check(self, *, filters: Sequence[Filter], comment_derived: bool = False) -> None:
+        if comment_derived and self.comments is None:
+            return  # no comment-derived number was published, so there is nothing to refuse
         self._engine(comment_derived).filters_check(filters=filters, comment_derived=comment_derived)
 
     def comment_values(self, attribute: str) -> tuple[str, ...]:

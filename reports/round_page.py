@@ -96,9 +96,12 @@ def options_chosen(data: selectors.RoundData, choices: Choices) -> tuple[pages.O
     attribute, _, value = choices.group.partition(":")
     chosen = (Filter(attribute=attribute, value=value),)
     if attribute == by:
-        return pages.Options(by=by), "A heatmap cannot be split by the attribute it is filtered on; showing everyone."
-    if attribute not in data.attributes or value not in data.values(attribute):
-        return pages.Options(by=by), "That group is not one this round can show; showing everyone instead."
+        return pages.Options(by=by), "A heatmap cannot be split by the attribute it is filtered on. Showing everyone."
+    if attribute not in data.attributes or value == OTHER or value not in data.values(attribute):
+        return pages.Options(by=by), (
+            "That group is not one this round can show: results are published only for groups of at least "
+            f"{data.round.k} respondents, and smaller ones are merged. Showing everyone instead."
+        )
     try:
         data.engine.filters_check(filters=chosen)
     except FilterRefused as refused:

@@ -12,14 +12,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
-            model_name='openfeedbackquota',
-            name='person',
-        ),
-        migrations.RemoveField(
-            model_name='participationcount',
-            name='round',
-        ),
         migrations.AddField(
             model_name='invitation',
             name='attributes',
