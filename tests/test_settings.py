@@ -7,6 +7,8 @@ import sys
 from django.conf import settings
 
 STRONG_SECRET = "k3Qv9-strong-random-secret-for-tests-only-0123456789abcdef"
+# A public key as `manage.py sealing_keygen` prints it: production refuses to start without one.
+SEALING_PUBLIC_KEY = "XO0Vz4N7MARvUYmhUp61zDp7JFkN5i68iFn7321AYRQ="
 
 
 def _settings_process(module: str, code: str, **env_overrides: str) -> subprocess.CompletedProcess:
@@ -49,7 +51,8 @@ def test_production_starts_with_a_strong_secret_and_turns_on_https_protections()
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT)"
     )
-    result = _settings_process("config.settings.production", code, DJANGO_SECRET_KEY=STRONG_SECRET)
+    keys = {"DJANGO_SECRET_KEY": STRONG_SECRET, "CANDOR_SEALING_PUBLIC_KEY": SEALING_PUBLIC_KEY}
+    result = _settings_process("config.settings.production", code, **keys)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "True", "True"]
@@ -64,6 +67,7 @@ def test_production_passes_djangos_deployment_checks():
         code,
         DJANGO_SECRET_KEY=STRONG_SECRET,
         DJANGO_ALLOWED_HOSTS="candor.example.com",
+        CANDOR_SEALING_PUBLIC_KEY=SEALING_PUBLIC_KEY,
     )
 
     assert result.returncode == 0, result.stderr

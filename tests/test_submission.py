@@ -1,16 +1,21 @@
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import Comment, PoolEntry, Response
+from feedback.models import PoolEntry, Receipt, Response
+from feedback.sealing import sealed_length, unseal
 from feedback.selectors import receipt_status
-from surveys import release, submission
+from surveys import attributes, submission
 from surveys.forms import field_name
-from surveys.models import Participation, Round
+from surveys.models import Invitation, Participation, Round
 from tests.factories import PersonFactory
 from tests.rounds import open_round_with, people
 
@@ -22,9 +27,17 @@ def team(db):
     return [PersonFactory(department="Engineering", user__name="Ada Lovelace"), *people(5, department="Engineering")]
 
 
+def _attributes_frozen(round) -> Round:
+    """As opening a round does: each invitee's banded attributes as of today, copied onto their invitation."""
+    for invitation in round.invitations.select_related("person"):
+        invitation.attributes = attributes.raw_attributes(invitation.person, timezone.localdate(), extra_keys=[])
+        invitation.save()
+    return round
+
+
 @pytest.fixture
 def round(team):
-    return open_round_with(team, k=3)
+    return _attributes_frozen(open_round_with(team, k=3))
 
 
 @pytest.fixture
@@ -74,6 +87,7 @@ def test_the_preview_shows_exactly_what_will_be_stored_and_stores_nothing(my_cli
     assert shown_comment == "The token leaderboard feels like surveillance. Ask [name], [email]"
     assert "Agree" in html
     assert "Engineering" in html
+    assert "generalized further" in html
     assert "Your IP address and browser" in html
     assert not PoolEntry.objects.exists()
     assert not Participation.objects.exists()
@@ -82,11 +96,35 @@ def test_the_preview_shows_exactly_what_will_be_stored_and_stores_nothing(my_cli
 def test_submitting_seals_a_redacted_response_and_records_participation(my_client, round, me):
     code = _submit(my_client, round)
 
-    entry = PoolEntry.objects.get()
-    assert entry.payload["comments"][0]["text"] == "The token leaderboard feels like surveillance. Ask [name], [email]"
-    assert entry.payload["attributes"]["department"] == "Engineering"
+    payload = unseal(PoolEntry.objects.get().sealed)
+    assert payload["comments"][0]["text"] == "The token leaderboard feels like surveillance. Ask [name], [email]"
+    assert payload["attributes"] == Invitation.objects.get(round=round, person=me).attributes
+    assert payload["attributes"]["department"] == "Engineering"
     assert Participation.objects.filter(round=round, person=me).exists()
-    assert receipt_status(code) == "waiting"
+    assert receipt_status(code) == "counted"
+
+
+def test_a_submission_carries_the_attributes_frozen_at_open_whatever_the_roster_says_now(round, me):
+    me.department, me.location = "Sales", "Oslo"
+    me.save()
+
+    submission.round_submit(person=me, round=round, answers=[(round.questions.first(), 3)])
+
+    assert unseal(PoolEntry.objects.get().sealed)["attributes"]["department"] == "Engineering"
+
+
+def test_nothing_is_published_while_the_round_is_open_and_every_entry_has_one_length(round, team):
+    likert, text = round.questions.all()
+    submission.round_submit(person=team[0], round=round, answers=[(likert, 1)])
+    submission.round_submit(person=team[1], round=round, answers=[(likert, 5), (text, "AI targets are theatre " * 150)])
+    submission.round_submit(person=team[2], round=round, answers=[(text, "ok")])
+
+    lengths = {len(sealed) for sealed in PoolEntry.objects.values_list("sealed", flat=True)}
+
+    assert not Response.objects.exists()
+    assert PoolEntry.objects.count() == 3
+    assert len(lengths) == 1
+    assert lengths.pop() == sealed_length(submission._round_size(round))
 
 
 def test_a_second_submission_gets_a_clear_page_and_no_second_record(my_client, round):
@@ -183,58 +221,138 @@ def test_a_post_without_a_csrf_token_is_refused(round, me):
     assert not PoolEntry.objects.exists()
 
 
-def test_a_receipt_is_counted_once_its_batch_is_released(round, team, client):
+def test_a_receipt_says_counted_and_leads_to_nothing_else(round, team, client):
     codes = [
         submission.round_submit(person=person, round=round, answers=[(round.questions.first(), 3)]) for person in team
     ]
 
-    release.round_release(round.id)
-
-    statuses = [receipt_status(code) for code in codes]
-    assert statuses.count("counted") == 3  # six sealed, k=3 kept back until the round closes
-    assert statuses.count("waiting") == 3
-    page = client.post(reverse("feedback:receipt_check"), {"code": codes[statuses.index("counted")].lower()})
+    assert {receipt_status(code) for code in codes} == {"counted"}
+    assert Receipt.objects.filter(round_id=round.id).count() == len(team)
+    page = client.post(reverse("feedback:receipt_check"), {"code": codes[0].lower()})
     assert b"Counted" in page.content
+    assert b"when the round closes" in page.content
     assert b"No submission has this code" in client.post(reverse("feedback:receipt_check"), {"code": "ABCDE"}).content
 
 
-def test_closing_a_round_releases_the_rest_of_the_pool(round, team):
-    for person in team:
-        submission.round_submit(person=person, round=round, answers=[(round.questions.first(), 3)])
-    release.round_release(round.id)
+@pytest.mark.parametrize(
+    "change",
+    [{"state": Round.State.CLOSED}, {"closes_at": timezone.now() - timedelta(seconds=1)}],
+    ids=["closed", "past its closing time"],
+)
+def test_a_submission_that_arrives_after_the_close_is_refused_and_nothing_is_stored(round, me, change):
+    Round.objects.filter(id=round.id).update(**change)
 
-    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
-    release.round_release(round.id)
+    with pytest.raises(submission.SubmissionRefused, match="closed before your answers arrived"):
+        submission.round_submit(person=me, round=round, answers=[(round.questions.first(), 3)])
 
-    assert Response.objects.filter(round_id=round.id).count() == 6
+    assert not Participation.objects.exists()
     assert not PoolEntry.objects.exists()
+    assert not Receipt.objects.exists()
 
 
-def test_released_responses_carry_no_trace_of_the_pool_key(round, team):
-    for person in team:
-        submission.round_submit(person=person, round=round, answers=[(round.questions.last(), "Too many targets")])
-    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_a_submission_racing_a_close_waits_for_it_and_is_refused_as_late():
+    team = people(4, department="Engineering")
+    round = _attributes_frozen(open_round_with(team, k=3))
+    close_holds_the_round = threading.Event()
 
-    release.round_release(round.id)
+    def close_by_hand():
+        try:
+            with transaction.atomic():
+                Round.objects.select_for_update().get(id=round.id)
+                close_holds_the_round.set()
+                time.sleep(0.5)  # the submission arrives now, while the round is still open in the database
+                Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
+        finally:
+            connection.close()
 
-    assert Comment.objects.count() == 6
-    assert {field.name for field in Response._meta.get_fields()}.isdisjoint({"dedupe_key", "payload"})
+    closer = threading.Thread(target=close_by_hand)
+    closer.start()
+    close_holds_the_round.wait(timeout=10)
+    try:
+        with pytest.raises(submission.SubmissionRefused, match="closed before your answers arrived"):
+            submission.round_submit(person=team[0], round=round, answers=[(round.questions.first(), 3)])
+    finally:
+        closer.join()
+
+    assert Round.objects.get(id=round.id).state == Round.State.CLOSED
+    assert not PoolEntry.objects.exists()
+    assert not Participation.objects.exists()
 
 
-def test_an_always_open_comment_is_previewed_sealed_and_released_by_month(my_client, team, settings):
-    settings.CANDOR_OPEN_FEEDBACK_K = 3
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(60)
+def test_submissions_to_one_round_do_not_wait_for_each_other(postgres):
+    team = people(4, department="Engineering")
+    round = _attributes_frozen(open_round_with(team, k=3))
+    first_is_stored, second_is_stored = threading.Event(), threading.Event()
+    first_waited_out = []
+
+    def first_submission_left_open():
+        try:
+            with transaction.atomic():
+                submission.round_submit(person=team[0], round=round, answers=[(round.questions.first(), 3)])
+                first_is_stored.set()
+                first_waited_out.append(not second_is_stored.wait(timeout=5))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_submission_left_open)
+    first.start()
+    first_is_stored.wait(timeout=10)
+    submission.round_submit(person=team[1], round=round, answers=[(round.questions.first(), 4)])
+    second_is_stored.set()
+    first.join()
+
+    assert first_waited_out == [False]
+    assert Participation.objects.filter(round=round).count() == 2
+
+
+def test_an_always_open_comment_is_previewed_then_sealed_without_attributes(my_client, me):
     url = reverse("surveys:open_feedback")
     preview = my_client.post(url, {"topic": "targets", "text": COMMENT, "action": "preview"})
     assert b"[email]" in preview.content
+    assert b"Nothing about you" in preview.content
     assert not PoolEntry.objects.exists()
 
-    my_client.post(url, {"topic": "targets", "text": COMMENT, "action": "submit"})
-    for person in team[1:]:
-        submission.open_feedback_submit(person=person, topic="", text="Targets make us use AI for nothing")
-    release.open_feedback_release(release.current_period())
+    page = my_client.post(url, {"topic": "targets", "text": COMMENT, "action": "submit"})
 
-    assert Response.objects.filter(stream="open", period=release.current_period()).count() == 3
-    assert Comment.objects.filter(topic="targets").count() <= 1
+    payload = unseal(PoolEntry.objects.get(stream="open").sealed)
+    assert payload["attributes"] == {}
+    assert payload["comments"][0]["topic"] == "targets"
+    assert b"after its month ends" in page.content
+    assert not Response.objects.exists()
+
+
+def _rows_outside_the_pool() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model not in (PoolEntry, Receipt) and not model._meta.label.startswith(("sessions.", "auditlog."))
+    }
+
+
+def test_the_monthly_quota_lives_in_the_cache_and_no_table_grows_with_always_open_comments(me, team):
+    before = _rows_outside_the_pool()
+
+    for person in (me, *team[1:], me):
+        submission.open_feedback_submit(person=person, topic="", text="Too much pressure")
+
+    assert _rows_outside_the_pool() == before
+    assert PoolEntry.objects.count() == len(team) + 1
+
+
+def test_the_quota_is_refused_when_the_cache_cannot_count(me, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "config.cache.OutageTolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/1"}
+    }
+
+    with pytest.raises(submission.SubmissionRefused, match="cannot be checked right now"):
+        submission.open_feedback_submit(person=me, topic="", text="Too much pressure")
+
+    assert not PoolEntry.objects.exists()
+    assert not Receipt.objects.exists()
 
 
 def test_always_open_feedback_is_limited_per_person_per_month(me, settings):
@@ -246,6 +364,7 @@ def test_always_open_feedback_is_limited_per_person_per_month(me, settings):
         submission.open_feedback_submit(person=me, topic="", text="Too much pressure")
 
     assert PoolEntry.objects.count() == 2
+    assert Receipt.objects.count() == 2
 
 
 def test_an_oversize_request_body_is_refused_and_nothing_is_stored(my_client, round):
@@ -274,15 +393,15 @@ def _connections_forget(app):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_submission_succeeds_while_the_broker_is_down(broker_down, caplog):
+def test_a_submission_succeeds_while_the_broker_is_down_and_queues_nothing(broker_down, caplog):
     team = people(4)
-    round = open_round_with(team, k=3)
+    round = _attributes_frozen(open_round_with(team, k=3))
     client = Client()
     client.force_login(team[0].user)
 
     with caplog.at_level("WARNING", logger="config.dispatch"):
         code = _submit(client, round)
 
-    assert receipt_status(code) == "waiting"
+    assert receipt_status(code) == "counted"
     assert Participation.objects.filter(round=round).count() == 1
-    assert "surveys.tasks.round_release was not queued" in caplog.text
+    assert "was not queued" not in caplog.text

@@ -87,6 +87,9 @@ if USING_SQLITE:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Deleted rows (the sealed pool, once opened) are overwritten with zeros instead of lingering in free pages.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA secure_delete = ON;"
+    # Each transaction takes the write lock when it begins, so a submission and a round's close take turns (the
+    # submission reads the round's state only once the close has committed) instead of one of them failing midway.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and login -------------------------------------------------------------------
