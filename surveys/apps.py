@@ -6,3 +6,8 @@ class SurveysConfig(AppConfig):
 
     name = "surveys"
     verbose_name = "Surveys"
+
+    def ready(self):
+        from surveys.changelog import changelog_models_register
+
+        changelog_models_register()

@@ -1,9 +1,10 @@
-"""Generalized attributes: what a response may carry about its author, and audience matching.
+"""Reporting attributes: a person's banded roster values, and audience matching.
 
-Tenure and level become bands; any value whose group in the round's audience is smaller than k
-becomes "other", so that no attribute combination points at a handful of people.
+Tenure and level become bands. When a round opens, each invitee's values are frozen on their invitation;
+everything after that (submissions, participation, k-anonymization at close) uses the frozen copy.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from surveys.models import Person
@@ -53,16 +54,24 @@ def raw_attributes(person: Person, today: date, extra_keys: list[str]) -> dict[s
 
 
 def generalized_attributes(person: Person, today: date, k: int, groups: dict) -> dict:
-    """What goes with a response: each value, or "other" where its audience group is below k."""
+    """The old at-submission generalization: each value, or "other" where its audience group is below k.
+
+    Superseded by the frozen Invitation.attributes and k-anonymization at close; kept only while
+    surveys/submission.py still calls it."""
     values = raw_attributes(person, today, extra_keys=[key for key in groups if key not in BUILTIN_ATTRIBUTES])
     return {key: value if groups.get(key, {}).get(value, 0) >= k else OTHER for key, value in values.items()}
 
 
 def audience_groups(people, today: date, extra_keys: list[str]) -> dict[str, dict[str, int]]:
     """Count the people in each attribute value, for every attribute."""
+    return attribute_counts(raw_attributes(person, today, extra_keys) for person in people)
+
+
+def attribute_counts(rows: Iterable[dict[str, str]]) -> dict[str, dict[str, int]]:
+    """How many rows hold each value of each attribute."""
     groups: dict[str, dict[str, int]] = {}
-    for person in people:
-        for key, value in raw_attributes(person, today, extra_keys).items():
+    for values in rows:
+        for key, value in values.items():
             groups.setdefault(key, {}).setdefault(value, 0)
             groups[key][value] += 1
     return groups
@@ -73,4 +82,8 @@ def in_audience(person: Person, audience: dict[str, list[str]], today: date) -> 
     if not audience:
         return True
     values = raw_attributes(person, today, extra_keys=[key for key in audience if key not in BUILTIN_ATTRIBUTES])
+    return matches_audience(values, audience)
+
+
+def matches_audience(values: dict[str, str], audience: dict[str, list[str]]) -> bool:
     return all(values.get(key) in allowed for key, allowed in audience.items() if allowed)

@@ -1,8 +1,11 @@
 """Forms of the survey administration pages. They parse what the admin typed; the rules live in services."""
 
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 
 from surveys import questions
 from surveys.models import MIN_K, Question, Round, RoundQuestion
@@ -128,6 +131,7 @@ class RoundForm(ManageForm):
                 choices=[(value, value) for value in values],
                 widget=forms.CheckboxSelectMultiple,
                 initial=(round.audience.get(key, []) if round else []),
+                help_text=_young_column_help(overview.usable_from.get(key)),
             )
             self.audience_keys.append(key)
 
@@ -145,6 +149,15 @@ class RoundForm(ManageForm):
         if self.audience_keys:
             values["audience"] = {key: self.cleaned_data[AUDIENCE_PREFIX + key] for key in self.audience_keys}
         return values
+
+
+def _young_column_help(usable_from: date | None) -> str:
+    if usable_from is None:
+        return ""
+    return (
+        f"This roster column is new: it can choose an audience from {date_format(usable_from, 'j F Y')}, "
+        "30 days after it was added."
+    )
 
 
 def _round_initial(round: Round) -> dict:

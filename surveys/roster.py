@@ -6,6 +6,7 @@ are the ones a spreadsheet shows: the header is line 1, the first person line 2.
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import TypedDict
 
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -26,8 +29,9 @@ from openpyxl.utils import get_column_letter
 from accounts import roles
 from accounts.models import User
 from accounts.services import account_create, role_grant
+from surveys import changelog
 from surveys.attributes import BUILTIN_ATTRIBUTES
-from surveys.models import Person, ReportableAttribute, RosterImport
+from surveys.models import Invitation, Person, ReportableAttribute, RosterImport, Round
 from surveys.selectors import roster_caches_invalidate
 
 REQUIRED_COLUMNS = ("email", "name", "department", "location", "level", "start_date")
@@ -544,12 +548,38 @@ def _people_add(changes: list[PersonChange], *, reportable_columns: list[str]) -
     people = []
     for change in changes:
         row = change.row
-        user = change.account or account_create(email=row["email"], name=row["name"], roles=(roles.EMPLOYEE,))
+        user = change.account or _roster_account_create(row)
         if change.account:
             _account_join(user=user, name=row["name"])
         attributes = _attributes_merge({}, row, reportable_columns)
         people.append(Person(user=user, attributes=attributes, **_person_values(row)))
     Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+    changelog.changes_log([(person, LogEntry.Action.CREATE, _added(person)) for person in people])
+
+
+def _roster_account_create(row: RosterRow) -> User:
+    # The roster entry's own log line says who was added; an account line and a role line each would only repeat it.
+    with disable_auditlog():
+        return account_create(email=row["email"], name=row["name"], roles=(roles.EMPLOYEE,))
+
+
+def _logged_values(person: Person) -> dict[str, str]:
+    """A roster entry as the change log shows it."""
+    return {
+        "name": person.user.name,
+        **{name: getattr(person, name) for name in PERSON_FIELDS},
+        "attributes": json.dumps(person.attributes, sort_keys=True, ensure_ascii=False),
+        "active": person.active,
+    }
+
+
+def _added(person: Person) -> dict[str, list]:
+    values = {"email": person.user.email, **_logged_values(person), "added_on": person.added_on}
+    return {name: [None, value] for name, value in values.items()}
+
+
+def _differences_logged(before: dict, after: dict) -> dict[str, list]:
+    return {name: [before[name], after[name]] for name in after if before[name] != after[name]}
 
 
 def _account_join(*, user: User, name: str) -> None:
@@ -561,9 +591,10 @@ def _account_join(*, user: User, name: str) -> None:
 
 
 def _people_update(changes: list[PersonChange], *, reportable_columns: list[str]) -> None:
-    people, users = [], []
+    people, users, logged = [], [], []
     for change in changes:
         person, row = change.person, change.row
+        before = _logged_values(person)
         for name, value in _person_values(row).items():
             setattr(person, name, value)
         person.attributes = _attributes_merge(person.attributes, row, reportable_columns)
@@ -572,17 +603,40 @@ def _people_update(changes: list[PersonChange], *, reportable_columns: list[str]
         person.user.name = row["name"]
         people.append(person)
         users.append(person.user)
+        logged.append((person, LogEntry.Action.UPDATE, _differences_logged(before, _logged_values(person))))
     fields = [*PERSON_FIELDS, "attributes", "active"]
     Person.objects.bulk_update(people, fields, batch_size=BATCH_SIZE)
     User.objects.bulk_update(users, ["name", "is_active"], batch_size=BATCH_SIZE)
+    changelog.changes_log(logged)
 
 
 def _people_deactivate(changes: list[PersonChange]) -> None:
+    """People missing from the file are deactivated, never deleted: a person who took part in an open round must
+    stay (their round's count would shrink, which names them), and their invitations keep deciding who reads results."""
     people = [change.person for change in changes]
     for start in range(0, len(people), BATCH_SIZE):
         batch = people[start : start + BATCH_SIZE]
         Person.objects.filter(pk__in=[person.pk for person in batch]).update(active=False)
         User.objects.filter(pk__in=[person.user_id for person in batch]).update(is_active=False)
+    changelog.changes_log([(person, LogEntry.Action.UPDATE, {"active": [True, False]}) for person in people])
+
+
+# --- deleting ----------------------------------------------------------------------------------
+
+
+def accounts_deletion_refusals(user_ids: Iterable) -> list[str]:
+    """Why these accounts may not be deleted now, one sentence per account; empty if they may.
+
+    Nobody invited to an open round is deleted: had they taken part, the round's count would shrink, which names
+    them. The rule is on the invitation, not on taking part, so that a refusal says nothing about who took part.
+    """
+    invited = Invitation.objects.filter(person__user_id__in=list(user_ids), round__state=Round.State.OPEN)
+    rows = invited.order_by("person__user__email", "round__title").values_list("person__user__email", "round__title")
+    return [
+        f"{email} is invited to the open round “{title}”, and nobody invited to an open round can be deleted until "
+        "it closes. Leave them out of the next roster file instead: that deactivates them."
+        for email, title in rows
+    ]
 
 
 # --- roster page -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import employee, home, manage, roster
+from surveys.views import changes, employee, home, manage, roster
 
 app_name = "surveys"
 urlpatterns = [
@@ -27,4 +27,5 @@ urlpatterns = [
     path("manage/roster/imports/<uuid:import_id>/", roster.roster_import_preview, name="roster_import_preview"),
     path("manage/roster/imports/<uuid:import_id>/apply/", roster.roster_import_apply, name="roster_import_apply"),
     path("manage/roster/imports/<uuid:import_id>/cancel/", roster.roster_import_cancel, name="roster_import_cancel"),
+    path("hr/changes/", changes.change_log, name="change_log"),
 ]

@@ -125,6 +125,7 @@ RULES: dict[str, Rule] = {
     "reports:trends_export": hr_page(),
     "reports:open_feedback": hr_page(),
     "reports:open_feedback_export": hr_page(),
+    "surveys:change_log": hr_page(),
     "surveys:manage_home": admin_page(),
     "surveys:question_list": admin_page(),
     "surveys:question_new": admin_page(post=True),
@@ -195,6 +196,13 @@ RULES: dict[str, Rule] = {
         for model in ("auth/group", "account/emailaddress", "mfa/authenticator", "accounts/user")
     },
     "admin:auth_user_password_change": staff_page(post=True),
+    # The change log: staff may read it there too, but nobody, superusers included, adds, edits or deletes an entry.
+    "admin:auditlog_logentry_changelist": staff_page(),
+    "admin:auditlog_logentry_history": staff_page(),
+    "admin:auditlog_logentry_change": staff_page(post=True),  # a read-only page: a superuser's POST gets 403
+    "admin:auditlog_logentry_add": Rule(reach=NOBODY, post=True),
+    "admin:auditlog_logentry_delete": Rule(reach=NOBODY, post=True),
+    "django-admin/auditlog/logentry/<path:object_id>/": staff_redirect(),
 }
 
 
@@ -275,7 +283,14 @@ def _roster_import_pending() -> RosterImport:
 
 
 def _rounds(people: list) -> dict[str, Round]:
-    draft = RoundFactory(state=Round.State.DRAFT, k=3, opens_at=timezone.now() + datetime.timedelta(days=3))
+    # The draft's own audience, big enough and in no open round, so that an admin's POST really opens it.
+    PersonFactory.create_batch(10, department="Draft audience")
+    draft = RoundFactory(
+        state=Round.State.DRAFT,
+        k=3,
+        opens_at=timezone.now() + datetime.timedelta(days=3),
+        audience={"department": ["Draft audience"]},
+    )
     RoundQuestionFactory(round=draft)
     scheduled = RoundFactory(state=Round.State.SCHEDULED, k=3, opens_at=timezone.now() + datetime.timedelta(days=3))
     RoundQuestionFactory(round=scheduled)
@@ -283,8 +298,16 @@ def _rounds(people: list) -> dict[str, Round]:
         "draft": draft,
         "scheduled": scheduled,
         "open": open_round_with(people, k=3),
-        "closed": RoundFactory(state=Round.State.CLOSED, k=3),
+        "closed": _closed_round_with(people),
     }
+
+
+def _closed_round_with(people: list) -> Round:
+    """Invitations are kept after close: they decide who reads the round's results."""
+    round = open_round_with(people, k=3)
+    round.state = Round.State.CLOSED
+    round.save(update_fields=["state"])
+    return round
 
 
 def _library_of_two() -> Question:
@@ -320,6 +343,8 @@ def _clients(world: World, personas) -> dict[str, Client]:
 def _admin_object_id(world: World, entry: Entry) -> str:
     if "content_type_id" in entry.params:  # django-admin's "view on site" of the employee's account
         return str(world.users[EMPLOYEE].pk)
+    if "/accounts/user/" in f"/{entry.route}":  # the outsider: the others are invited to an open round
+        return str(world.users[OUTSIDER].pk)
     for model in admin_site.site._registry:
         if f"/{model._meta.app_label}/{model._meta.model_name}/" in f"/{entry.route}":
             return str(model._default_manager.order_by("pk").first().pk)
@@ -438,6 +463,9 @@ def post_data(world: World, entry: Entry) -> dict:
         "admin:auth_group_delete": {"post": "yes"},
         "admin:account_emailaddress_delete": {"post": "yes"},
         "admin:mfa_authenticator_delete": {"post": "yes"},
+        "admin:auditlog_logentry_delete": {"post": "yes"},
+        "admin:auditlog_logentry_change": {"action": "1", "changes": "{}"},
+        "admin:auditlog_logentry_add": {"action": "1", "object_repr": "Planted entry"},
     }
     return data.get(entry.key, {})
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 import pytest
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,9 +14,10 @@ from openpyxl import Workbook
 from accounts import roles
 from accounts.models import User
 from surveys import roster
-from surveys.models import Person, ReportableAttribute, RosterImport
+from surveys.models import Invitation, Participation, Person, ReportableAttribute, RosterImport
 from surveys.selectors import roster_names
 from tests import factories
+from tests.rounds import open_round_with
 
 HEADER = "email,name,department,location,level,start_date"
 
@@ -565,6 +567,61 @@ def test_importing_the_same_file_again_changes_nothing(admin_client, organisatio
         "unchanged": 2,
     }
     assert list(Person.objects.values_list("user__email", "user__name", "department", "attributes", "active")) == before
+
+
+def test_a_person_left_out_who_took_part_in_an_open_round_is_deactivated_and_kept(admin_client, organisation):
+    round = open_round_with(list(organisation.values()))
+    Participation.objects.create(round=round, person=organisation["leaving"])
+
+    upload_and_apply(admin_client, NEXT_ROSTER)
+
+    leaving = Person.objects.get(user__email="leaving@example.com")
+    assert not leaving.active
+    assert Invitation.objects.filter(round=round, person=leaving).exists()
+    assert Participation.objects.filter(round=round, person=leaving).exists()
+
+
+def test_applying_logs_each_person_added_changed_and_deactivated_with_the_admin_as_who(admin_client, organisation):
+    before = set(LogEntry.objects.values_list("id", flat=True))
+
+    upload_and_apply(admin_client, NEXT_ROSTER)
+
+    new_entries = LogEntry.objects.filter(content_type__model="person").exclude(id__in=before)
+    entries = {entry.object_repr: entry for entry in new_entries}
+    assert {email: entries[email].actor_email for email in entries} == {
+        "new@example.com": "admin@example.com",
+        "moved@example.com": "admin@example.com",
+        "back@example.com": "admin@example.com",
+        "leaving@example.com": "admin@example.com",
+    }
+    assert entries["new@example.com"].action == LogEntry.Action.CREATE
+    assert entries["new@example.com"].changes_dict["name"] == ["None", "New Person"]
+    assert entries["moved@example.com"].changes_dict == {
+        "name": ["Ada Lovelace", "Moved Person"],
+        "department": ["Sales", "Engineering"],
+    }
+    assert entries["back@example.com"].changes_dict["active"] == ["False", "True"]
+    assert entries["leaving@example.com"].changes_dict == {"active": ["True", "False"]}
+
+
+def test_importing_the_same_file_again_logs_nothing_more(admin_client, organisation):
+    upload_and_apply(admin_client, NEXT_ROSTER)
+    logged = LogEntry.objects.count()
+
+    upload_and_apply(admin_client, NEXT_ROSTER)
+
+    assert LogEntry.objects.count() == logged
+
+
+def test_a_new_reportable_column_is_dated_the_day_it_was_first_ticked_and_keeps_that_date(admin_client):
+    text = roster_csv(line("ada@example.com", extra="Payments"), header=HEADER + ",Team")
+    upload_and_apply(admin_client, text, reportable=["Team"])
+    ReportableAttribute.objects.update(added_on=date(2024, 1, 1))
+
+    upload_and_apply(admin_client, text, reportable=["Team"])
+
+    assert ReportableAttribute.objects.get().added_on == date(2024, 1, 1)
+    assert LogEntry.objects.filter(content_type__model="reportableattribute", object_repr="Team").count() == 1
 
 
 def test_only_ticked_extra_columns_are_stored_as_reportable_attributes(admin_client):

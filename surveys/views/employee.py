@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import employee_required
-from surveys import submission
+from surveys import rounds, submission
 from surveys.forms import OpenFeedbackForm, RoundAnswerForm
 from surveys.models import Person, Round
 from surveys.selectors import employee_rounds
@@ -50,7 +50,7 @@ def round_answer(request, round_id):
     form = RoundAnswerForm(request.POST or None, questions=questions)
     context = {"round": round, "form": form, "draft_key": f"candor-draft-{round.id}"}
     if request.method == "GET" or request.POST.get("action") == "edit" or not form.is_valid():
-        return render(request, "surveys/employee/answer.html", context)
+        return render(request, "surveys/employee/answer.html", context | {"audience": rounds.audience_statement(round)})
     if request.POST.get("action") != "submit":
         preview = submission.round_preview(person=person, round=round, answers=form.answers())
         context |= {"preview": preview, "fields": _resubmission_fields(form)}

@@ -180,7 +180,8 @@ def round_open(request, round_id):
         messages.info(request, f"This round is already {round.get_state_display().lower()}.")
         return redirect("surveys:round_detail", round_id=round.id)
     overview = rounds.audience_overview(round.audience, timezone.localdate())
-    return render(request, "surveys/manage/round_open.html", {"round": round, "audience_size": overview.size})
+    context = {"round": round, "audience_size": overview.size, "refusal": rounds.round_open_refusal(round)}
+    return render(request, "surveys/manage/round_open.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -225,6 +226,7 @@ def _round_page(request, round: Round, settings_form=None, questions_form=None):
         "questions_form": questions_form,
         "audience": rounds.audience_described(round.audience),
         "audience_size": overview.size if overview else round.audience_size,
+        "minimum_audience": rounds.minimum_audience(round.k),
         "participation": rounds.round_participation(round),
         "retention": retention.round_retention(round),
     }
