@@ -1,8 +1,8 @@
 """What an HR analyst can read in a page or an export, as text, with what the identified side shows taken out.
 
 Participation ("12 of 15 answered") is counted on the identified side from who took part, so it moves with every
-submission by design; everything else an HR view shows comes from released responses. ``analysed_text`` keeps
-only the latter, so two readings can be compared number for number.
+submission by design; everything else an HR view shows comes from the round's one publication at close.
+``analysed_text`` keeps only the latter, so two readings can be compared number for number.
 """
 
 import html
@@ -12,8 +12,7 @@ from html.parser import HTMLParser
 from tests.test_exports import csv_rows, pdf_text
 
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?%?")
-RESPONDENTS_ANALYSED = re.compile(r"(\d+) respondents analysed")
-RELEASED = re.compile(r"(\d+) responses have been released for analysis")
+RESPONDENTS = re.compile(r"; (\d+) respondents\.")
 PARTICIPATION_TITLE = "Participation"
 
 
@@ -34,8 +33,8 @@ def numbers(text: str) -> list[str]:
 
 
 def respondent_counts(text: str) -> list[int]:
-    """Every count of analysed respondents the text states: the round's headline and the released responses."""
-    return [int(found) for pattern in (RESPONDENTS_ANALYSED, RELEASED) for found in pattern.findall(text)]
+    """Every count of respondents the text states in a published round's headline."""
+    return [int(found) for found in RESPONDENTS.findall(text)]
 
 
 def _until_participation(lines: list[str]) -> str:

@@ -7,22 +7,21 @@ import os
 import random
 import re
 import subprocess
-from collections import deque
-from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from config import dispatch
-from feedback.models import Response
-from feedback.selectors import receipt_hash
+from feedback.models import PoolEntry, Response
+from reports import pipeline
 from surveys import rounds, submission
 from tests import hr_views
 from tests.rounds import open_round_with, people
 
 DUMPED_TABLES = ("feedback_response", "feedback_answer", "feedback_comment")
+MARKER = re.compile(r"Marker(\d{4})")
 # Wider than any answer value (0–10), so a user id found in the dump cannot be an answer by chance.
 SMALLEST_DISTINCT_ID = 11
 TIME_OF_DAY = re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b")
@@ -42,33 +41,6 @@ def _spearman(xs: list[int], ys: list[int]) -> float:
 
 
 # --- P2 on a backup: pg_dump ---------------------------------------------------------------------------------------
-
-
-class _InProcessWorker:
-    """Runs what the product sends to Celery, in the order it was sent, as a worker of concurrency 1 would.
-
-    Used where the test seeds the randomness (``seeded_randomness``), which the session's worker process cannot
-    share. Every task still runs its real code, in the order and the transactions the worker would give it.
-    """
-
-    def __init__(self):
-        self.queue: deque = deque()
-
-    def send(self, task, *args, countdown=None) -> bool:
-        self.queue.append((task, args))
-        return True
-
-    def run_until_idle(self) -> None:
-        while self.queue:
-            task, args = self.queue.popleft()
-            task.apply(args=args, throw=True)
-
-
-@pytest.fixture
-def in_process_worker(monkeypatch):
-    worker = _InProcessWorker()
-    monkeypatch.setattr(dispatch, "send_now", worker.send)
-    return worker
 
 
 def _pg_dump(tables) -> str:
@@ -97,51 +69,92 @@ def _copy_blocks(dump: str) -> dict[str, list[dict]]:
     return blocks
 
 
-def _submit_one_by_one(round, team, worker: _InProcessWorker) -> list[str]:
-    """Each person submits through the submission service; the worker then does what the submission queued."""
-    codes = []
-    likert, text = round.questions.order_by("position")
-    for number, person in enumerate(team):
-        answers = [(likert, 1 + number % 5), (text, COMMENTS[number % len(COMMENTS)])]
-        codes.append(submission.round_submit(person=person, round=round, answers=answers))
-        worker.run_until_idle()
-    return codes
-
-
 def _dump_positions(rows: list[dict], key: str, order_of: dict[str, int]) -> list[int]:
     """For each person in participation order, where the dump lists their row."""
     position_of = {order_of[row[key]]: position for position, row in enumerate(rows)}
     return [position_of[order] for order in range(len(order_of))]
 
 
+def _numbered_comment(number: int) -> str:
+    """A comment that says which participant wrote it, so the test (and only the test) can place each row."""
+    return f"{COMMENTS[number % len(COMMENTS)]} Marker{number:04d}."
+
+
+def _submit_numbered(round, team) -> list[str]:
+    likert, text = round.questions.order_by("position")
+    return [
+        submission.round_submit(person=person, round=round, answers=[(likert, 1 + n % 5), (text, _numbered_comment(n))])
+        for n, person in enumerate(team)
+    ]
+
+
+def _close_and_publish(round) -> None:
+    with transaction.atomic():
+        rounds.round_close(round)
+    pipeline.round_publish(round.id)
+
+
 @pytest.mark.usefixtures("postgres", "seeded_randomness")
-def test_a_database_dump_lists_responses_in_an_order_unrelated_to_participation_and_names_nobody(
-    transactional_db, in_process_worker
+def test_a_database_dump_after_close_lists_responses_in_an_order_unrelated_to_participation_and_names_nobody(
+    transactional_db,
 ):
     team = people(200, start_date=START)
     round = open_round_with(team, k=5, questions=[{"kind": "likert"}, {"kind": "text"}])
-    codes = _submit_one_by_one(round, team, in_process_worker)
-    with transaction.atomic():
-        rounds.round_close(round)
-    in_process_worker.run_until_idle()
+    _submit_numbered(round, team)
+    _close_and_publish(round)
 
-    dump = _pg_dump(DUMPED_TABLES)
-    blocks = _copy_blocks(dump)
+    blocks = _copy_blocks(_pg_dump(DUMPED_TABLES))
 
-    order_of_hash = {receipt_hash(code): order for order, code in enumerate(codes)}
-    responses = blocks["feedback_response"]
-    order_of_response = {row["id"]: order_of_hash[row["receipt_hash"]] for row in responses}
-    assert len(responses) == Response.objects.count() == 200
+    comments = blocks["feedback_comment"]
+    order_of_response = {row["response_id"]: int(MARKER.search(row["text"]).group(1)) for row in comments}
     participation = list(range(200))
-    for table, rows, key, order_of in (
-        ("feedback_response", responses, "receipt_hash", order_of_hash),
-        ("feedback_answer", blocks["feedback_answer"], "response_id", order_of_response),
-        ("feedback_comment", blocks["feedback_comment"], "response_id", order_of_response),
+    for table, rows, key in (
+        ("feedback_response", blocks["feedback_response"], "id"),
+        ("feedback_answer", blocks["feedback_answer"], "response_id"),
+        ("feedback_comment", comments, "response_id"),
     ):
         assert len(rows) == 200, table
-        rho = _spearman(participation, _dump_positions(rows, key, order_of))
+        rho = _spearman(participation, _dump_positions(rows, key, order_of_response))
         assert abs(rho) < 0.2, (table, rho)
     _assert_names_nobody(blocks, team)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT xmin::text) FROM feedback_response")
+        assert cursor.fetchone() == (1,)  # written by one transaction: no row version tells a batch apart
+
+
+@pytest.mark.usefixtures("postgres")
+def test_a_database_dump_mid_round_holds_sealed_entries_of_one_length_and_no_answer(transactional_db):
+    team = people(12, start_date=START)
+    round = open_round_with(team, k=3, questions=[{"kind": "likert"}, {"kind": "text"}])
+    _submit_numbered(round, team)
+
+    dump = _pg_dump((*DUMPED_TABLES, "feedback_poolentry", "feedback_receipt"))
+    blocks = _copy_blocks(dump)
+
+    assert [len(blocks[table]) for table in DUMPED_TABLES] == [0, 0, 0]
+    sealed = [row["sealed"] for row in blocks["feedback_poolentry"]]
+    assert len(sealed) == 12
+    assert len({len(value) for value in sealed}) == 1
+    assert MARKER.search(dump) is None and "leaderboard" not in dump
+    assert {"id", "code_hash", "stream", "round_id", "period"} == set(blocks["feedback_receipt"][0])
+
+
+def test_the_sqlite_file_holds_no_comment_before_close_and_no_sealed_entry_after(transactional_db, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("reads the SQLite database file; PostgreSQL is read through pg_dump above")
+    team = people(6, start_date=START)
+    round = open_round_with(team, k=3, questions=[{"kind": "likert"}, {"kind": "text"}])
+    _submit_numbered(round, team)
+    sealed = [bytes(value) for value in PoolEntry.objects.values_list("sealed", flat=True)]
+    database_file = Path(connection.settings_dict["NAME"])
+
+    mid_round = database_file.read_bytes()
+    _close_and_publish(round)
+    after_close = database_file.read_bytes()
+
+    assert b"Marker0003" not in mid_round and b"leaderboard" not in mid_round
+    assert all(value[:64] in mid_round for value in sealed)
+    assert not any(value[:64] in after_close for value in sealed)  # secure_delete zeroed the opened pool
 
 
 def _assert_names_nobody(blocks: dict[str, list[dict]], team) -> None:
@@ -233,34 +246,27 @@ def _changed(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple]:
     return changed
 
 
-def test_an_analyst_refreshing_every_view_after_each_submission_sees_changes_only_in_releases_of_k(
+def test_an_analyst_refreshing_every_view_after_each_submission_sees_nothing_change_until_the_close(
     celery_worker, hr, client_as
 ):
     team = _team()
     round = open_round_with(team, k=K, questions=QUESTIONS, opens_at=timezone.now() - datetime.timedelta(days=1))
     client = client_as(hr)
-    readings, released = [_reading(client, round)], [0]
+    readings = [_reading(client, round)]
     for number, person in enumerate(team):
         submission.round_submit(person=person, round=round, answers=_answers(round, number))
         celery_worker.wait_until_idle()
         readings.append(_reading(client, round))
-        released.append(Response.objects.count())
     with transaction.atomic():
         rounds.round_close(round)
     celery_worker.wait_until_idle()
-    readings.append(_reading(client, round))
-    released.append(Response.objects.count())
+    published = _reading(client, round)
 
-    silent_changes = {
-        step: _changed(readings[step - 1], readings[step])
-        for step in range(1, len(readings))
-        if released[step] == released[step - 1] and readings[step] != readings[step - 1]
+    changes_while_open = {
+        step: _changed(readings[0], reading) for step, reading in enumerate(readings) if reading != readings[0]
     }
-    assert silent_changes == {}
-    visible = [_respondents_seen(reading) for reading in readings]
-    assert visible == [{count} for count in released], visible
-    counts_seen = [max(counts, default=0) for counts in visible]
-    steps = [after - before for before, after in pairwise(counts_seen) if after != before]
-    assert len(steps) >= 3 and min(steps) >= K, counts_seen
-    assert released[-1] == len(team)
-    assert _round_views_stating_respondents(readings[-1], len(team)) == len(ROUND_OPTIONS_UNFILTERED) * 3
+    assert changes_while_open == {}
+    assert _respondents_seen(readings[-1]) == set()
+    assert _respondents_seen(published) == {len(team)}
+    assert _round_views_stating_respondents(published, len(team)) == len(ROUND_OPTIONS_UNFILTERED) * 3
+    assert Response.objects.count() == len(team)
