@@ -1,21 +1,16 @@
-"""The analysis pipeline: released comments become scores and themes, once, whatever goes wrong."""
+"""Publication analyses a round once: every comment scored, themes built and named, nothing from one person."""
 
-import os
+import datetime
 import re
-import signal
-import time
-from datetime import date
-from pathlib import Path
 
-import pytest
+from django.utils import timezone
 
-from feedback.models import Comment, Response
+from feedback.models import Comment
+from reports import pipeline
 from sentiment.models import Theme
-from surveys import analysis, release, submission
+from surveys import rounds, submission
 from surveys.models import Round
-from surveys.tasks import analysis_sweep
 from tests.rounds import open_round_with, people
-from tests.test_submission import _connections_forget
 
 COMMENTS = [
     "The token leaderboard is toxic and makes people game their numbers.",
@@ -33,22 +28,23 @@ COMMENTS = [
 ]
 
 
-def _released_round(count: int = 24, k: int = 3, threshold: int = 4):
+def _published_round(count: int = 24, k: int = 3, threshold: int = 4, *, marked: int | None = None, opens_at=None):
+    """``count`` people answer one free-text question; the round closes and is published. ``marked`` adds a word
+    nobody else uses to that person's comment."""
     team = people(count)
-    round = open_round_with(team, k=k, questions=[{"kind": "text"}])
+    round = open_round_with(team, k=k, questions=[{"kind": "text"}], opens_at=opens_at or timezone.now())
     Round.objects.filter(id=round.id).update(comment_threshold=threshold)
     question = round.questions.get()
     for index, person in enumerate(team):
-        submission.round_submit(person=person, round=round, answers=[(question, COMMENTS[index % len(COMMENTS)])])
-    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
-    release.round_release(round.id)
+        text = COMMENTS[index % len(COMMENTS)] + (" Zanzibarquux zanzibarquux." if index == marked else "")
+        submission.round_submit(person=person, round=round, answers=[(question, text)])
+    rounds.round_close(round)
+    pipeline.round_publish(round.id)
     return Round.objects.get(id=round.id)
 
 
 def test_a_rounds_themes_are_built_named_and_every_comment_placed(db):
-    round = _released_round()
-
-    analysis.round_themes_build(round.id)
+    round = _published_round()
 
     themes = list(Theme.objects.filter(round_id=round.id))
     assert len(themes) >= 2
@@ -60,9 +56,7 @@ def test_a_rounds_themes_are_built_named_and_every_comment_placed(db):
 
 
 def test_no_theme_holds_a_sentence_of_a_comment(db):
-    round = _released_round()
-
-    analysis.round_themes_build(round.id)
+    _published_round()
 
     stored = " | ".join(f"{theme.name} {' '.join(theme.terms)}" for theme in Theme.objects.all()).lower()
     for comment in COMMENTS:
@@ -72,130 +66,44 @@ def test_no_theme_holds_a_sentence_of_a_comment(db):
 
 
 def test_a_term_used_by_one_person_never_becomes_a_theme_term(db):
-    round = _released_round(count=23)
-    marker = Response.objects.filter(round_id=round.id).first().comments.get()
-    marker.text = marker.text + " Zanzibarquux zanzibarquux."
-    marker.save()
-
-    analysis.round_themes_build(round.id)
+    _published_round(count=23, marked=5)
 
     assert not [theme for theme in Theme.objects.all() if any("zanzibarquux" in term for term in theme.terms)]
 
 
-def test_rebuilding_stores_the_same_themes(db):
-    round = _released_round()
-    analysis.round_themes_build(round.id)
-    first = sorted(Theme.objects.values_list("key", "name", "comments", "respondents"))
+def test_publishing_again_changes_nothing(db):
+    round = _published_round()
+    first = sorted(Theme.objects.values_list("id", "key", "name", "comments", "respondents"))
+    scores = sorted(Comment.objects.values_list("id", "compound"))
 
-    analysis.round_themes_build(round.id)
+    assert pipeline.round_publish(round.id) is None
 
-    assert sorted(Theme.objects.values_list("key", "name", "comments", "respondents")) == first
+    assert sorted(Theme.objects.values_list("id", "key", "name", "comments", "respondents")) == first
+    assert sorted(Comment.objects.values_list("id", "compound")) == scores
 
 
-def test_a_recurring_theme_keeps_its_key_in_the_next_round(db):
-    first = _released_round()
-    analysis.round_themes_build(first.id)
-    second = _released_round()
-    Round.objects.filter(id=second.id).update(opens_at=first.opens_at or None)
-    Round.objects.filter(id=first.id).update(opens_at="2026-01-01T00:00Z")
-    Round.objects.filter(id=second.id).update(opens_at="2026-04-01T00:00Z")
-
-    analysis.round_themes_build(second.id)
+def test_a_recurring_theme_keeps_its_key_in_the_next_round_of_the_same_audience(db):
+    now = timezone.now()
+    first = _published_round(opens_at=now - datetime.timedelta(days=90))
+    second = _published_round(opens_at=now - datetime.timedelta(days=1))
 
     earlier = set(Theme.objects.filter(round_id=first.id, is_other=False).values_list("key", flat=True))
     later = set(Theme.objects.filter(round_id=second.id, is_other=False).values_list("key", flat=True))
+    assert second.previous_of_same_audience() == first
     assert earlier & later
 
 
 def test_too_few_comments_are_all_other(db):
-    round = _released_round(count=5, k=3, threshold=10)
-
-    analysis.round_themes_build(round.id)
+    round = _published_round(count=5, k=3, threshold=10)
 
     assert list(Theme.objects.filter(round_id=round.id).values_list("is_other", "terms")) == [(True, [])]
 
 
-def test_theme_sentiment_comes_from_the_scored_sentences(db):
-    round = _released_round()
-    from sentiment.services import comments_score
+def test_every_comment_is_scored_at_publication_and_themes_take_their_tone_from_it(db):
+    _published_round()
 
-    comments_score([str(pk) for pk in Comment.objects.values_list("id", flat=True)])
-    analysis.round_themes_build(round.id)
+    assert not Comment.objects.filter(compound__isnull=True).exists()
 
     sentences = sum(theme.negative + theme.neutral + theme.positive for theme in Theme.objects.all())
     assert sentences >= 24
     assert any(theme.compound is not None and theme.compound < 0 for theme in Theme.objects.all())
-
-
-def _scored_in_log(log: str) -> int:
-    return sum(int(count) for count in re.findall(r"scored (\d+) comments", log))
-
-
-def _wait_for(condition, timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def _pool_child(pid: int) -> int | None:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    found = children.read_text().split() if children.exists() else []
-    return int(found[0]) if found else None
-
-
-def test_a_worker_killed_mid_batch_is_replaced_and_every_comment_is_scored_once(celery_worker):
-    from sentiment.tasks import comments_score
-
-    # Built directly, so that no release or theme task competes with the batch for the worker.
-    response = Response.objects.create(stream="round", released_on=date.today(), receipt_hash="x" * 64)
-    Comment.objects.bulk_create(
-        [Comment(response=response, text=f"{COMMENTS[n % 12]} Batch line {n}.") for n in range(20_000)]
-    )
-    total = Comment.objects.count()
-    log_before = _scored_in_log(celery_worker.log())
-
-    task = comments_score.delay([str(pk) for pk in Comment.objects.values_list("id", flat=True)])
-    assert _wait_for(lambda: f"comments_score[{task.id}] received" in celery_worker.log()), celery_worker.log()
-    time.sleep(0.7)
-    child = _pool_child(celery_worker.process.pid)
-    assert child is not None
-    os.kill(child, signal.SIGKILL)
-
-    assert _wait_for(lambda: not Comment.objects.filter(compound__isnull=True).exists()), celery_worker.log()[-3000:]
-    assert "WorkerLostError" in celery_worker.log()  # the batch was interrupted, not already done
-    assert _scored_in_log(celery_worker.log()) - log_before == total
-
-
-@pytest.fixture
-def broker_down_then_back():
-    from config.celery_app import app
-
-    saved_url, saved_options = app.conf.broker_url, app.conf.broker_transport_options
-
-    def down():
-        app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:9/0", {}
-        _connections_forget(app)
-
-    def back():
-        app.conf.broker_url, app.conf.broker_transport_options = saved_url, saved_options
-        _connections_forget(app)
-
-    yield down, back
-    back()
-
-
-def test_comments_released_while_the_broker_was_down_are_scored_by_the_sweeper(celery_worker, broker_down_then_back):
-    down, back = broker_down_then_back
-    down()
-    round = _released_round(count=12)
-    assert Comment.objects.filter(compound__isnull=True).count() == 12
-
-    back()
-    analysis_sweep.delay()
-
-    assert _wait_for(lambda: not Comment.objects.filter(compound__isnull=True).exists()), celery_worker.log()[-3000:]
-    assert _wait_for(lambda: Theme.objects.filter(round_id=round.id).exists()), celery_worker.log()[-3000:]
-    assert not Comment.objects.filter(theme_id__isnull=True).exists()
