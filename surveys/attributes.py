@@ -53,15 +53,6 @@ def raw_attributes(person: Person, today: date, extra_keys: list[str]) -> dict[s
     return values
 
 
-def generalized_attributes(person: Person, today: date, k: int, groups: dict) -> dict:
-    """The old at-submission generalization: each value, or "other" where its audience group is below k.
-
-    Superseded by the frozen Invitation.attributes and k-anonymization at close; kept only while
-    surveys/submission.py still calls it."""
-    values = raw_attributes(person, today, extra_keys=[key for key in groups if key not in BUILTIN_ATTRIBUTES])
-    return {key: value if groups.get(key, {}).get(value, 0) >= k else OTHER for key, value in values.items()}
-
-
 def audience_groups(people, today: date, extra_keys: list[str]) -> dict[str, dict[str, int]]:
     """Count the people in each attribute value, for every attribute."""
     return attribute_counts(raw_attributes(person, today, extra_keys) for person in people)
