@@ -1,129 +1,106 @@
-"""Report snapshots: built from released rows, kept faithfully, and audited by ``manage.py audit_disclosure``."""
+"""Report snapshots: one per round, written at publication, read back faithfully, holding published groups only."""
 
-import random
-from datetime import date
+import json
+import zlib
 
-import pytest
-from django.core.management import CommandError, call_command
-
-from feedback.models import Answer, Response, Stream
-from reports import services
-from reports.audit import queries_all
-from reports.disclosure import FilterRefused
+from reports import pipeline
+from reports.anonymize import OTHER
+from reports.disclosure import Query
+from reports.disclosure_data import Measure
 from reports.models import ReportSnapshot
-from reports.snapshots import engine_dump, engine_load, snapshot_engine
+from reports.snapshots import publication_load, snapshot_engine
+from surveys import rounds, submission
 from surveys.models import Round
-from tests.factories import RoundFactory, RoundQuestionFactory
+from tests.rounds import open_round_with, people
 
-# A department of 6 with one person in Lyon; everything else is large enough.
-TEMPTING = (
-    [("Sales", "Paris")] * 5
-    + [("Sales", "Lyon")]
-    + [("Engineering", "Paris")] * 12
-    + [("Engineering", "Lyon")] * 9
-    + [("Support", "Paris")] * 3
-)
+# A department of 6 with one person in Lyon, and a department of 3; everything else is large enough.
+TEMPTING = {("Sales", "Paris"): 5, ("Sales", "Lyon"): 1, ("Engineering", "Paris"): 12, ("Engineering", "Lyon"): 9}
+SUPPORT = {("Support", "Paris"): 3}
+QUESTIONS = [{"kind": "likert", "indicator": "pressure"}, {"kind": "recommend", "indicator": "nps"}]
 
 
-def _closed_round(groups, *, k=3, seed=7) -> Round:
-    rng = random.Random(seed)
-    round = RoundFactory(state=Round.State.CLOSED, k=k, comment_threshold=2 * k)
-    likert = RoundQuestionFactory(round=round, kind="likert", indicator="pressure")
-    recommend = RoundQuestionFactory(round=round, kind="recommend", indicator="nps")
-    for number, (department, location) in enumerate(groups):
-        response = Response.objects.create(
-            stream=Stream.ROUND,
-            round_id=round.id,
-            released_on=date(2026, 11, 1),
-            attributes={"department": department, "location": location},
-            receipt_hash=f"{round.id}-{number}",
+def _published(groups: dict, *, k: int = 3) -> Round:
+    team = [
+        person
+        for (department, location), size in groups.items()
+        for person in people(size, department=department, location=location, level="3")
+    ]
+    round = open_round_with(team, k=k, questions=QUESTIONS)
+    likert, recommend = round.questions.order_by("position")
+    for number, person in enumerate(team):
+        submission.round_submit(
+            person=person, round=round, answers=[(likert, 1 + number % 5), (recommend, number % 11)]
         )
-        Answer.objects.create(response=response, question_id=likert.id, value=rng.randint(1, 5))
-        if rng.random() < 0.8:
-            Answer.objects.create(response=response, question_id=recommend.id, value=rng.randint(0, 10))
-    return round
+    rounds.round_close(round)
+    pipeline.round_publish(round.id)
+    return Round.objects.get(id=round.id)
 
 
-def test_a_snapshot_counts_the_released_respondents_and_every_question(db):
-    round = _closed_round(TEMPTING)
+def test_a_snapshot_counts_the_respondents_and_every_question(db):
+    round = _published({**TEMPTING, **SUPPORT})
 
-    snapshot = services.round_report_refresh(round.id)
+    snapshot = ReportSnapshot.objects.get(round_id=round.id)
+    publication = snapshot_engine(snapshot)
 
-    engine = snapshot_engine(snapshot)
-    assert snapshot.respondents == len(TEMPTING)
-    assert engine.values["department"] == ("Engineering", "Sales", "Support")
-    assert {measure.field for measure in engine.measures} >= {f"q:{q.id}" for q in round.questions.all()}
-
-
-def test_rebuilding_bumps_the_version_so_no_process_keeps_a_stale_engine(db):
-    round = _closed_round(TEMPTING)
-    first = services.round_report_refresh(round.id)
-
-    second = services.round_report_refresh(round.id)
-
-    assert (second.id, second.version) == (first.id, first.version + 1)
-    assert ReportSnapshot.objects.count() == 1
+    assert snapshot.respondents == publication.respondents == 30
+    assert publication.values["department"] == ("Engineering", "Sales", "Support")
+    assert {measure.field for measure in publication.answers.measures} >= {f"q:{q.id}" for q in round.questions.all()}
 
 
-def test_a_stored_engine_answers_every_query_exactly_as_the_built_one(db):
-    engine = snapshot_engine(services.round_report_refresh(_closed_round(TEMPTING).id))
+def test_a_stored_publication_answers_every_query_exactly_as_the_built_one(db):
+    round = _published(TEMPTING)
+    stored = snapshot_engine(ReportSnapshot.objects.get(round_id=round.id))
+    built = pipeline._tabulate(
+        group={"stream": "round", "round_id": round.id, "period": ""},
+        themes=[],
+        measures=list(stored.answers.measures[1:]),
+        k=round.k,
+        comment_threshold=round.comment_threshold,
+        participation=stored.participation,
+    )
 
-    restored = engine_load(engine_dump(engine))
-
-    for query in queries_all(engine=engine):
-        try:
-            expected = engine.table(query)
-        except FilterRefused as refused:
-            with pytest.raises(FilterRefused, match=str(refused)[:40]):
-                restored.table(query)
-            continue
-        assert restored.table(query) == expected
-
-
-def test_the_small_location_of_a_department_is_hidden_with_a_sibling(db):
-    engine = snapshot_engine(services.round_report_refresh(_closed_round(TEMPTING).id))
-
-    hidden = {group for group in engine.hidden if len(group) == 2}
-
-    assert (("department", "Sales"), ("location", "Lyon")) in hidden
-    assert (("department", "Sales"), ("location", "Paris")) in hidden  # else Sales − Paris gives Lyon's one person
+    for measure in stored.answers.measures:
+        for rows in (None, "department", "location"):
+            query = Query(measure=measure, rows=rows)
+            assert stored.table(query).cells == built.table(query).cells, (measure, rows)
 
 
-def test_the_audit_command_recovers_nothing_from_a_tempting_round(db, capsys):
-    round = _closed_round(TEMPTING)
-    services.round_report_refresh(round.id)
+def test_the_stored_blob_holds_no_group_under_k(db):
+    round = _published(TEMPTING, k=5)
+    blob = ReportSnapshot.objects.values_list("engine", flat=True).get(round_id=round.id)
 
-    call_command("audit_disclosure", str(round.id))
+    data = json.loads(zlib.decompress(bytes(blob)))
 
-    output = capsys.readouterr().out
-    assert "Disclosure audit PASSED" in output
-    assert " 0 published" not in output
-
-
-def test_a_round_with_exactly_k_respondents_passes_the_audit(db, capsys):
-    round = _closed_round([("Sales", "Paris")] * 2 + [("Engineering", "Lyon")], k=3)
-    services.round_report_refresh(round.id)
-
-    call_command("audit_disclosure", str(round.id))
-
-    assert "PASSED" in capsys.readouterr().out
+    counts = [count for base in data["answers"]["counts"].values() for count in base]
+    assert counts and min(counts) >= 5
+    assert min(row[3] for row in data["participation"]) >= 5
+    groups = [dict(map(tuple, group)) for group in data["answers"]["groups"]]
+    assert {"department": "Sales", "location": "Lyon"} not in groups
 
 
-def test_the_audit_command_fails_on_a_snapshot_that_hides_too_little(db):
-    round = _closed_round(TEMPTING)
-    snapshot = services.round_report_refresh(round.id)
-    naive = snapshot_engine(snapshot)
-    # Primary suppression only: the tempting location is hidden, its sibling is not.
-    primary = frozenset(group for group in naive.hidden if naive.tallies[naive.measures[0]][group][0] < round.k)
-    object.__setattr__(naive, "hidden", primary)
-    ReportSnapshot.objects.filter(id=snapshot.id).update(engine=engine_dump(naive), version=snapshot.version + 1)
+def test_the_lyon_salesperson_is_only_ever_counted_in_a_group_of_at_least_k(db):
+    round = _published(TEMPTING, k=5)
+    publication = snapshot_engine(ReportSnapshot.objects.get(round_id=round.id))
 
-    with pytest.raises(CommandError, match="can be recovered"):
-        call_command("audit_disclosure", str(round.id))
+    engine = publication.answers
+    shown = {
+        group: count for group, (count, _) in engine.tallies[Measure.count()].items() if group not in engine.hidden
+    }
+
+    assert min(shown.values()) >= 5
+    assert (("department", "Sales"), ("location", "Lyon")) not in shown
+    assert OTHER in publication.values["location"] + publication.values["department"]
 
 
-def test_the_audit_command_explains_a_round_without_a_report(db):
-    round = RoundFactory(state=Round.State.OPEN)
+def test_a_publication_written_by_another_version_is_refused_rather_than_misread(db):
+    round = _published(TEMPTING)
+    blob = ReportSnapshot.objects.values_list("engine", flat=True).get(round_id=round.id)
+    data = json.loads(zlib.decompress(bytes(blob)))
+    data["format"] = 1
 
-    with pytest.raises(CommandError, match="No report has been built"):
-        call_command("audit_disclosure", str(round.id))
+    try:
+        publication_load(zlib.compress(json.dumps(data).encode()))
+    except ValueError as refused:
+        assert "another version" in str(refused)
+    else:
+        raise AssertionError("an old snapshot was read")
