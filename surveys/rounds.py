@@ -5,36 +5,31 @@ fixed and k (and the comment threshold) may only go up; once it closes, nothing 
 """
 
 import copy
-import hashlib
-import json
 import logging
 import uuid
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from auditlog.models import LogEntry
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from config.dispatch import send_after_commit
-from reports.disclosure import Query, QuerySpace, engine_build
-from reports.disclosure_data import RESPONDENT, Measure
-from surveys import attributes, release
+from config.dispatch import send_after_commit, send_named_after_commit
+from surveys import attributes, changelog
 from surveys.models import (
     DEFAULT_K,
     MIN_K,
     Invitation,
     Participation,
-    ParticipationCount,
     Person,
     Question,
     ReportableAttribute,
@@ -43,7 +38,8 @@ from surveys.models import (
 )
 
 logger = logging.getLogger(__name__)
-PARTICIPATION_CACHE_SECONDS = 7 * 24 * 3600
+# The reporting side's pipeline, queued by name: the identified side never imports the reports.
+ROUND_PUBLISH_TASK = "reports.tasks.round_publish"
 
 State = Round.State
 EDITABLE_STATES = (State.DRAFT, State.SCHEDULED)
@@ -68,6 +64,11 @@ BUILTIN_LABELS = {
 BAND_ORDER = [label for _, label in attributes.LEVEL_BANDS] + [attributes.LEVEL_HIGHEST]
 BAND_ORDER += [label for _, label in attributes.TENURE_BANDS] + [attributes.TENURE_LONGEST]
 MAIL_CHUNK = 100
+# Limits on admins (DESIGN.md P8): no round aimed at a handful of people, or chosen by a column made for it.
+MIN_AUDIENCE = 10
+AUDIENCE_PER_K = 3
+RECENT_DAYS = 30
+NAMES_LISTED_UNDER = 50
 
 
 class RoundCannotOpen(Exception):
@@ -148,8 +149,18 @@ def _settings_apply(round: Round, previous: Round | None = None, **values) -> No
     for name, value in values.items():
         setattr(round, name, value)
     errors = _settings_errors(round, previous)
+    if "audience" in values and "audience" not in errors:
+        errors.update(_young_columns_errors(round.audience, _opening_day(round)))
     if errors:
         raise ValidationError(errors)
+
+
+def _opening_day(round: Round) -> date:
+    """The day the round opens: its opening time if that is still ahead, otherwise today."""
+    today = timezone.localdate()
+    if round.opens_at is None:
+        return today
+    return max(today, timezone.localdate(round.opens_at))
 
 
 def _settings_errors(round: Round, previous: Round | None) -> dict[str, str]:
@@ -172,6 +183,28 @@ def _settings_errors(round: Round, previous: Round | None) -> dict[str, str]:
     if round.state == State.SCHEDULED and round.opens_at is None:
         errors["opens_at"] = "A scheduled round needs an opening time. Set one, or move the round back to draft."
     return errors
+
+
+def minimum_audience(k: int) -> int:
+    """The fewest people a round may invite: 3k, and never fewer than 10."""
+    return max(AUDIENCE_PER_K * k, MIN_AUDIENCE)
+
+
+def _young_columns_errors(audience: dict, opening_day: date) -> dict[str, str]:
+    """A roster column added less than 30 days before the opening day may not choose an audience: a column made
+    to pick out one person would otherwise do so unnoticed. The built-in attributes are always allowed."""
+    young = ReportableAttribute.objects.filter(
+        key__in=[key for key in audience if key not in attributes.BUILTIN_ATTRIBUTES],
+        added_on__gt=opening_day - timedelta(days=RECENT_DAYS),
+    ).order_by("key")
+    messages = [
+        f"The audience cannot be chosen by “{column.label}” yet: that roster column was added on "
+        f"{date_format(column.added_on, 'j F Y')}, and a column can choose an audience only {RECENT_DAYS} days "
+        f"after it was added (from {date_format(column.added_on + timedelta(days=RECENT_DAYS), 'j F Y')}). "
+        "Untick its values, or open the round later."
+        for column in young
+    ]
+    return {"audience": " ".join(messages)} if messages else {}
 
 
 def audience_clean(audience: dict) -> dict[str, list[str]]:
@@ -198,7 +231,13 @@ def round_questions_set(round: Round, question_ids: list[uuid.UUID | str]) -> li
         raise ValidationError("Some of the chosen questions are no longer in the library. Reload and try again.")
     current.questions.all().delete()
     copies = [_question_copy(current, library[question_id], position) for position, question_id in enumerate(ids)]
-    return RoundQuestion.objects.bulk_create(copies)
+    created = RoundQuestion.objects.bulk_create(copies)
+    changelog.changes_log([(question, LogEntry.Action.CREATE, _question_logged(question)) for question in created])
+    return created
+
+
+def _question_logged(question: RoundQuestion) -> dict[str, list]:
+    return {name: [None, getattr(question, name)] for name in changelog.ROUND_QUESTION_FIELDS}
 
 
 def _question_copy(round: Round, question: Question, position: int) -> RoundQuestion:
@@ -234,7 +273,18 @@ def _active_people():
 
 def audience_people(audience: dict, today: date) -> list[Person]:
     """The active people a round with this audience would invite."""
-    return [person for person in _active_people() if attributes.in_audience(person, audience, today)]
+    return [person for person, _ in audience_members(audience, today)]
+
+
+def audience_members(audience: dict, today: date) -> list[tuple[Person, dict[str, str]]]:
+    """The active people an audience covers, each with their reporting attributes (every reportable column)."""
+    extra_keys = reportable_keys()
+    members = []
+    for person in _active_people():
+        values = attributes.raw_attributes(person, today, extra_keys)
+        if attributes.matches_audience(values, audience):
+            members.append((person, values))
+    return members
 
 
 @dataclass
@@ -244,6 +294,8 @@ class AudienceOverview:
     labels: dict[str, str]
     values: dict[str, list[str]]
     size: int
+    # Roster columns too young to choose an audience today, with the day they can.
+    usable_from: dict[str, date] = field(default_factory=dict)
 
 
 def audience_overview(audience: dict, today: date) -> AudienceOverview:
@@ -257,7 +309,48 @@ def audience_overview(audience: dict, today: date) -> AudienceOverview:
             found[key].add(value)
         size += attributes.in_audience(person, audience, today)
     values = {key: sorted(found[key], key=_value_order) for key in labels}
-    return AudienceOverview(labels=labels, values=values, size=size)
+    return AudienceOverview(labels=labels, values=values, size=size, usable_from=_columns_usable_from(today))
+
+
+def _columns_usable_from(today: date) -> dict[str, date]:
+    young = ReportableAttribute.objects.filter(added_on__gt=today - timedelta(days=RECENT_DAYS))
+    return {key: added_on + timedelta(days=RECENT_DAYS) for key, added_on in young.values_list("key", "added_on")}
+
+
+@dataclass(frozen=True)
+class AudienceStatement:
+    """What every invitation says about who else is invited, so that a round aimed at one person shows."""
+
+    size: int
+    chosen_by: str
+    recently_added: int
+    names: list[str]
+    recent_days: int = RECENT_DAYS
+
+
+def audience_statement(round: Round) -> AudienceStatement:
+    """From the round's invitations (kept after close): its size, criteria, recent additions, and names under 50."""
+    invited = Person.objects.filter(invitations__round=round).order_by()
+    opened_on = timezone.localdate(round.opens_at) if round.opens_at else timezone.localdate()
+    size = invited.count()
+    names = []
+    if size < NAMES_LISTED_UNDER:
+        rows = invited.values_list("user__name", "user__email")
+        names = sorted((name or email for name, email in rows), key=str.casefold)
+    return AudienceStatement(
+        size=size,
+        chosen_by=audience_in_words(round.audience),
+        recently_added=invited.filter(added_on__gt=opened_on - timedelta(days=RECENT_DAYS)).count(),
+        names=names,
+    )
+
+
+def audience_in_words(audience: dict) -> str:
+    """'Department: Engineering or Sales; Location: Berlin', or 'everyone on the roster'."""
+    described = audience_described(audience)
+    if not described:
+        return "everyone on the roster"
+    return "; ".join(f"{label}: {' or '.join(values)}" for label, values in described)
 
 
 def _value_order(value: str) -> tuple[int, int, str]:
@@ -302,16 +395,20 @@ def round_unschedule(round: Round) -> Round:
 
 @transaction.atomic
 def round_open(round: Round, now: datetime | None = None) -> Round:
-    """Invite the audience, freeze its groups, and open the round. Refuses with RoundCannotOpen."""
+    """Invite the audience with their attributes frozen as of today, and open the round. Refuses with
+    RoundCannotOpen."""
     now = now or timezone.now()
+    _rounds_not_closed_lock()
     current = Round.objects.select_for_update().get(id=round.id)
     if current.state == State.OPEN:
         return current
     today = timezone.localdate(now)
-    people = _open_check(current, now, today)
-    Invitation.objects.bulk_create([Invitation(round=current, person=person) for person in people], batch_size=500)
-    current.audience_groups = attributes.audience_groups(people, today, extra_keys=reportable_keys())
-    current.audience_size = len(people)
+    members = _open_check(current, now, today)
+    Invitation.objects.bulk_create(
+        [Invitation(round=current, person=person, attributes=values) for person, values in members], batch_size=500
+    )
+    current.audience_groups = attributes.attribute_counts(values for _, values in members)
+    current.audience_size = len(members)
     current.state = State.OPEN
     if current.opens_at is None or current.opens_at > now:
         current.opens_at = now
@@ -320,8 +417,24 @@ def round_open(round: Round, now: datetime | None = None) -> Round:
     return current
 
 
-def _open_check(round: Round, now: datetime, today: date) -> list[Person]:
-    """The audience, if the round may open now; RoundCannotOpen otherwise."""
+def round_open_refusal(round: Round, now: datetime | None = None) -> str:
+    """Why the round could not open now, in the words round_open would use; empty if it could."""
+    now = now or timezone.now()
+    try:
+        _open_check(round, now, timezone.localdate(now))
+    except RoundCannotOpen as refusal:
+        return str(refusal)
+    return ""
+
+
+def _rounds_not_closed_lock() -> None:
+    """Two rounds opening at once must not both miss their overlap: every round that may open or is open is
+    locked, always in the same order, before any of them checks its audience."""
+    list(Round.objects.select_for_update().exclude(state=State.CLOSED).order_by("id").values_list("id", flat=True))
+
+
+def _open_check(round: Round, now: datetime, today: date) -> list[tuple[Person, dict[str, str]]]:
+    """The audience with its attributes, if the round may open now; RoundCannotOpen otherwise."""
     if round.state == State.CLOSED:
         raise RoundCannotOpen("This round is closed and cannot open again.")
     if not round.questions.exists():
@@ -330,13 +443,40 @@ def _open_check(round: Round, now: datetime, today: date) -> list[Person]:
         raise RoundCannotOpen(
             f"The closing time ({when(round.closes_at)}) is already past. Set a later closing time first."
         )
-    people = audience_people(round.audience, today)
-    if len(people) < round.k:
+    young = _young_columns_errors(round.audience, today)
+    if young:
+        raise RoundCannotOpen(young["audience"])
+    members = audience_members(round.audience, today)
+    _audience_size_check(round, len(members))
+    _overlap_check(round, {person.id for person, _ in members})
+    return members
+
+
+def _audience_size_check(round: Round, size: int) -> None:
+    minimum = minimum_audience(round.k)
+    if size < minimum:
         raise RoundCannotOpen(
-            f"The audience of {_people(len(people))} is smaller than k={round.k}. "
-            "Widen the audience, or lower k, before opening the round."
+            f"The audience of {_people(size)} is too small: with k={round.k} a round needs at least {minimum} "
+            f"people (3 × k, and never fewer than {MIN_AUDIENCE}). Widen the audience, or lower k, before opening it."
         )
-    return people
+
+
+def _overlap_check(round: Round, person_ids: set[uuid.UUID]) -> None:
+    """One open round per person: two open rounds whose audiences differ by one person give that person's answers
+    by subtraction. The message counts the people, and never names them."""
+    invited_elsewhere = Invitation.objects.filter(round__state=State.OPEN).exclude(round=round).order_by()
+    pairs = [pair for pair in invited_elsewhere.values_list("round_id", "person_id") if pair[1] in person_ids]
+    if not pairs:
+        return
+    per_round = Counter(round_id for round_id, _ in pairs)
+    titles = dict(Round.objects.filter(id__in=per_round).values_list("id", "title"))
+    named = ", ".join(f"“{titles[round_id]}” ({_people(count)})" for round_id, count in per_round.most_common())
+    overlapping = len({person_id for _, person_id in pairs})
+    raise RoundCannotOpen(
+        f"{_people(overlapping)} in this audience {'is' if overlapping == 1 else 'are'} already invited to another "
+        f"open round: {named}. A person can be in only one open round at a time. "
+        "Wait until that round closes, or narrow the audience."
+    )
 
 
 def _invitations_queue(round_id: uuid.UUID) -> None:
@@ -347,9 +487,10 @@ def _invitations_queue(round_id: uuid.UUID) -> None:
 
 @transaction.atomic
 def round_close(round: Round, now: datetime | None = None) -> Round:
-    """Close the round, release the rest of its pool, keep participation as counts, forget who took part.
+    """Close the round and queue its one publication (reports.pipeline), which also forgets who took part.
 
-    Safe to run twice: a closed round is released again (a no-op) and its counts are not rewritten.
+    Holding the round row, no submission can slip in between; one that arrives after this is refused as late.
+    Safe to run twice: a closed round is queued again, and the pipeline publishes once.
     """
     now = now or timezone.now()
     current = Round.objects.select_for_update().get(id=round.id)
@@ -360,38 +501,8 @@ def round_close(round: Round, now: datetime | None = None) -> Round:
         if current.closes_at is None or current.closes_at > now:
             current.closes_at = now
         current.save(update_fields=["state", "closes_at"])
-    release.round_release(current.id)
-    if not current.participation_counts.exists():
-        _participation_counts_store(current)
-    Participation.objects.filter(round=current).delete()
-    Invitation.objects.filter(round=current).delete()
+    send_named_after_commit(ROUND_PUBLISH_TASK, str(current.id))
     return current
-
-
-def _participation_counts_store(round: Round) -> None:
-    tally = _participation_tally(round)
-    rows = [ParticipationCount(round=round, attribute="", value="", **tally.pop(("", "")))]
-    for key, values in round.audience_groups.items():
-        for value in values:
-            counts = tally.get((key, value), {"invited": 0, "submitted": 0})
-            rows.append(ParticipationCount(round=round, attribute=key, value=value, **counts))
-    ParticipationCount.objects.bulk_create(rows)
-
-
-def _participation_tally(round: Round) -> dict[tuple[str, str], dict[str, int]]:
-    """Invited and submitted per (attribute, value) from the live rows; ("", "") is the whole audience."""
-    today = timezone.localdate(round.opens_at) if round.opens_at else timezone.localdate()
-    extra_keys = [key for key in round.audience_groups if key not in attributes.BUILTIN_ATTRIBUTES]
-    submitted_ids = set(Participation.objects.filter(round=round).values_list("person_id", flat=True))
-    tally: dict[tuple[str, str], dict[str, int]] = {("", ""): {"invited": 0, "submitted": 0}}
-    for invitation in Invitation.objects.filter(round=round).select_related("person"):
-        submitted = invitation.person_id in submitted_ids
-        groups = [("", ""), *attributes.raw_attributes(invitation.person, today, extra_keys).items()]
-        for group in groups:
-            counts = tally.setdefault(group, {"invited": 0, "submitted": 0})
-            counts["invited"] += 1
-            counts["submitted"] += submitted
-    return tally
 
 
 def rounds_advance(now: datetime | None = None) -> dict[str, int]:
@@ -479,6 +590,7 @@ def _round_mail_send(round: Round, template: str, people) -> int:
         "round": round,
         "closes_on": when(round.closes_at) if round.closes_at else "",
         "link": round_answer_link(round),
+        "audience": audience_statement(round),
     }
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _one_line(
         render_to_string(f"surveys/email/{template}_subject.txt", context)
@@ -504,129 +616,43 @@ def _one_line(text: str) -> str:
 # --- reading ------------------------------------------------------------------------------
 
 
-@dataclass
-class GroupParticipation:
-    """One row of the participation summary. Both numbers are None when the group is hidden."""
+@dataclass(frozen=True)
+class OverallParticipation:
+    """How many of the invited took part, for the whole audience only: per-group participation is published with
+    the results when the round closes, never while it is open."""
 
-    value: str
-    invited: int | None
-    submitted: int | None
-
-    @property
-    def hidden(self) -> bool:
-        return self.invited is None
+    invited: int
+    submitted: int
 
     @property
     def rate(self) -> int | None:
-        if self.hidden or not self.invited:
-            return None
-        return round(100 * self.submitted / self.invited)
+        return round(100 * self.submitted / self.invited) if self.invited else None
 
 
-@dataclass
-class RoundParticipation:
-    k: int
-    overall: GroupParticipation
-    groups: list[tuple[str, list[GroupParticipation]]] = field(default_factory=list)
-
-
-def round_participation(round: Round) -> RoundParticipation | None:
-    """Invited, submitted and rate, overall and per attribute value; groups under k are hidden.
-
-    From the live rows while the round is open, from the stored counts once it is closed; None before.
-    """
-    if round.state == State.OPEN:
-        tally = _participation_tally(round)
-    elif round.state == State.CLOSED:
-        tally = {
-            (row.attribute, row.value): {"invited": row.invited, "submitted": row.submitted}
-            for row in round.participation_counts.all()
-        }
-    else:
+def round_participation(round: Round) -> OverallParticipation | None:
+    """The overall count: live while the round is open (the one number allowed to move), stored once closed."""
+    if round.state not in (State.OPEN, State.CLOSED):
         return None
-    labels = attribute_labels()
-    overall = _row(round.k, "Everyone invited", tally.get(("", ""), _NOBODY))
-    groups = [
-        (labels.get(key, key), _sibling_rows(round.k, {value: tally.get((key, value), _NOBODY) for value in values}))
-        for key, values in round.audience_groups.items()
-    ]
-    return RoundParticipation(k=round.k, overall=overall, groups=groups)
-
-
-_NOBODY = {"invited": 0, "submitted": 0}
-
-
-def _under_k(counts: dict[str, int], k: int) -> bool:
-    return counts["invited"] < k or counts["submitted"] < k
-
-
-def _row(k: int, value: str, counts: dict[str, int], hidden: bool = False) -> GroupParticipation:
-    if hidden or _under_k(counts, k):
-        return GroupParticipation(value=value, invited=None, submitted=None)
-    return GroupParticipation(value=value, invited=counts["invited"], submitted=counts["submitted"])
-
-
-def _sibling_rows(k: int, counts: dict[str, dict[str, int]]) -> list[GroupParticipation]:
-    """The values of one attribute, suppressed by the disclosure engine (primary and complementary), so the total
-    minus the shown rows never gives away a group under k. Cached by the counts: a closed round's never change."""
-    key = "participation:" + hashlib.sha256(json.dumps([k, sorted(counts.items())]).encode()).hexdigest()
-    hidden = cache.get(key)
-    if hidden is None:
-        hidden = _participation_hidden(k, counts)
-        cache.set(key, hidden, timeout=PARTICIPATION_CACHE_SECONDS)
-    return [_row(k, value, counts[value], value in hidden) for value in sorted(counts, key=_value_order)]
-
-
-def _participation_hidden(k: int, counts: dict[str, dict[str, int]]) -> list[str]:
-    records = [
-        {RESPONDENT: f"{value}#{number}", "group": value, "submitted": 1 if number < group["submitted"] else None}
-        for value, group in counts.items()
-        for number in range(group["invited"])
-    ]
-    space = QuerySpace(attributes=("group",), max_filters=0, max_breakdown=1)
-    engine = engine_build(records=records, space=space, k=k, measures=[Measure.count(field="submitted")])
-    table = engine.table(Query(measure=Measure.count(field="submitted"), rows="group"))
-    return [cell.row for cell in table.cells if cell.row is not None and cell.suppressed] + [
-        value for value, group in counts.items() if not group["invited"]
-    ]
-
-
-def _sum(groups: Iterable[dict[str, int]]) -> dict[str, int]:
-    total = dict(_NOBODY)
-    for group in groups:
-        total["invited"] += group["invited"]
-        total["submitted"] += group["submitted"]
-    return total
+    submitted = round.submitted_count
+    if submitted is None:
+        submitted = Participation.objects.filter(round=round).count()
+    return OverallParticipation(invited=round.audience_size, submitted=submitted)
 
 
 def rounds_overview() -> list[Round]:
-    """Every round, newest first, each with ``participation``: its overall row (hidden under k), or None."""
-    invited = Invitation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
+    """Every round, newest first, each with ``participation``: its overall counts, or None before it opens."""
     submitted = Participation.objects.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("id"))
-    overall_counts = ParticipationCount.objects.filter(attribute="")
-    # Only open rounds are counted live; a closed round's counts were stored when it closed.
-    rounds = list(
-        Round.objects.annotate(
-            live_invited=_when_open(Coalesce(Subquery(invited.values("n")), 0)),
-            live_submitted=_when_open(Coalesce(Subquery(submitted.values("n")), 0)),
-        ).prefetch_related(Prefetch("participation_counts", queryset=overall_counts, to_attr="overall_counts"))
-    )
+    rounds = list(Round.objects.annotate(live_submitted=Coalesce(Subquery(submitted.values("n")), 0)))
     for round in rounds:
         round.participation = _overview_row(round)
     return rounds
 
 
-def _when_open(expression):
-    return Case(When(state=State.OPEN, then=expression), default=Value(0))
-
-
-def _overview_row(round: Round) -> GroupParticipation | None:
-    if round.state == State.OPEN:
-        return _row(round.k, "", {"invited": round.live_invited, "submitted": round.live_submitted})
-    if round.state == State.CLOSED and round.overall_counts:
-        row = round.overall_counts[0]
-        return _row(round.k, "", {"invited": row.invited, "submitted": row.submitted})
-    return None
+def _overview_row(round: Round) -> OverallParticipation | None:
+    if round.state not in (State.OPEN, State.CLOSED):
+        return None
+    submitted = round.live_submitted if round.submitted_count is None else round.submitted_count
+    return OverallParticipation(invited=round.audience_size, submitted=submitted)
 
 
 def _people(count: int) -> str:

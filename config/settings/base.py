@@ -137,8 +137,6 @@ AUTH_PASSWORD_VALIDATORS = [
 CANDOR_OPEN_FEEDBACK_K = env.integer("CANDOR_OPEN_FEEDBACK_K", 5, minimum=3)
 # Where people reach Candor: the base of links in invitation and reminder e-mails.
 CANDOR_SITE_URL = env.string("CANDOR_SITE_URL", "http://127.0.0.1:8000")
-# A round's themes are rebuilt this long after a release, so that batches close together share one rebuild.
-CANDOR_THEMES_DEBOUNCE_SECONDS = env.integer("CANDOR_THEMES_DEBOUNCE_SECONDS", 30, minimum=0)
 # Theme backend: "auto" uses sentence embeddings when requirements-embeddings.txt is installed, else TF-IDF.
 CANDOR_THEMES_BACKEND = env.string("CANDOR_THEMES_BACKEND", "auto")
 # Always-open comments one person may send per month.
@@ -273,8 +271,7 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {"task": "health.tasks.record_heartbeat", "schedule": 60.0},
-    "release-due-submissions": {"task": "surveys.tasks.releases_due", "schedule": 300.0},
-    "analysis-sweep": {"task": "surveys.tasks.analysis_sweep", "schedule": 600.0},
+    "publish-closed-rounds-and-ended-months": {"task": "reports.tasks.publications_due", "schedule": 300.0},
     "advance-rounds": {"task": "surveys.tasks.rounds_advance", "schedule": 60.0},
     "send-due-reminders": {"task": "surveys.tasks.reminders_due", "schedule": 3600.0},
     "delete-expired-comment-text": {"task": "surveys.tasks.comment_text_retention_apply", "schedule": 86400.0},
