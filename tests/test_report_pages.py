@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from feedback.models import PoolEntry, Response
 from reports import pipeline, selectors
-from reports.formatting import NOT_SHOWN_SEPARATELY
 from reports.disclosure import Filter, FilterRefused
+from reports.formatting import NOT_SHOWN_SEPARATELY
 from reports.models import ReportSnapshot
 from surveys import rounds, submission
 from surveys.models import ReportableAttribute, Round
