@@ -62,10 +62,10 @@ def _expired_groups(*, round_ids: list[uuid.UUID], first_kept_period: str) -> li
 
 @transaction.atomic
 def _group_text_delete(group: dict, *, today: date) -> int:
-    """One group per transaction, locked as a release locks it: its responses first, then their comments.
+    """One group per transaction, locked in one order: its responses first, then their comments.
 
-    A release or a scoring worker on the same group then waits for this, or this for them, without a deadlock;
-    and every comment of the group is rewritten by the one transaction, so none stands out by its row version.
+    A second run on the same group (beat's task delivered twice) waits for this one and then finds nothing left to
+    delete; and every comment of the group is rewritten by the one transaction, so none stands out by its row version.
     """
     response_ids = groups_lock([(group["stream"], group["round_id"], group["period"])])
     expired = Comment.objects.filter(response_id__in=response_ids, text_deleted_on__isnull=True)

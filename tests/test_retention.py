@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from config.celery_app import app
 from feedback.models import Comment, PoolEntry, Response, Stream
-from reports import services as report_services
-from sentiment import selectors as sentiment_selectors
+from feedback.services import groups_lock
+from reports import pipeline
+from reports.models import ReportSnapshot
 from sentiment.models import Theme
-from sentiment.services import comments_score
-from surveys import analysis, release, retention, rounds, submission
-from surveys.models import Invitation, Participation, ParticipationCount, Round
+from sentiment.scoring import score_comment
+from surveys import retention, rounds, submission
+from surveys.models import Invitation, Participation, Round
 from surveys.tasks import comment_text_retention_apply, rounds_advance
 from tests.factories import RoundFactory
 from tests.rounds import open_round_with, people
@@ -60,24 +61,24 @@ def small_open_feedback_threshold(settings):
 
 
 def _round_closed(team: list, *, months_ago: int = 0) -> Round:
-    """A round everyone in ``team`` answered, closed ``months_ago`` months ago (through round_close), scored,
-    themed and tallied into its snapshot."""
-    return _round_reported(team, closed_at=_months_ago(months_ago), scored=True)
+    """A round everyone in ``team`` answered, closed ``months_ago`` months ago (through round_close) and published:
+    its comments scored and themed, its snapshot written."""
+    return _round_reported(team, closed_at=_months_ago(months_ago))
 
 
-def _open_feedback_this_month(team: list) -> str:
-    period = release.current_period()
+def _open_feedback_of_last_month(team: list) -> str:
+    """Always-open comments sent, then moved back to last month, as if sent then, and published: a month is
+    published once it is over."""
     for index, person in enumerate(team):
         submission.open_feedback_submit(person=person, topic="", text=SENTENCES[index % len(SENTENCES)])
-    release.open_feedback_release(period)
-    _analysed(Comment.objects.filter(response__stream=Stream.OPEN, response__period=period))
-    analysis.open_feedback_themes_build(period)
-    report_services.open_feedback_report_refresh(period)
+    period = _last_month()
+    PoolEntry.objects.filter(stream=Stream.OPEN).update(period=period)
+    assert pipeline.open_feedback_publish(period) is not None
     return period
 
 
-def _analysed(comments) -> None:
-    comments_score([str(pk) for pk in comments.values_list("id", flat=True)])
+def _last_month() -> str:
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
 
 
 def _months_ago(months: int) -> datetime.datetime:
@@ -171,10 +172,10 @@ def test_a_round_still_open_past_the_retention_keeps_its_text_until_it_is_closed
 def test_always_open_comments_lose_their_text_once_their_month_is_older_than_the_retention(
     db, retention_months, small_open_feedback_threshold
 ):
-    period = _open_feedback_this_month(people(8))
-    texts = _texts(period)  # released so far: the pool keeps k back until the month is over
-    assert len(texts) >= 5 and all(texts)
-    month_start = timezone.localdate().replace(day=1)
+    period = _open_feedback_of_last_month(people(8))
+    texts = _texts(period)
+    assert len(texts) == 8 and all(texts)
+    month_start = datetime.date.fromisoformat(f"{period}-01")
 
     # Run on the first day N months after this month: the month is not over N months yet.
     not_yet = retention.months_shift(month_start, retention_months)
@@ -242,7 +243,7 @@ def test_hr_pages_and_exports_show_the_same_numbers_and_themes_after_the_text_is
 ):
     """40 people, each sentence by five in each department, so the round has themes HR may see."""
     round = _round_closed(_team(Engineering=20, Sales=20), months_ago=retention_months + 1)
-    period = _open_feedback_this_month(people(12))
+    period = _open_feedback_of_last_month(people(12))
     client = client_as(hr)
     before = _hr_view(client, round)
     assert "Themes" in " ".join(section.title for section in before["round"])
@@ -272,86 +273,88 @@ def _sections(response) -> list:
 
 
 def _everything_a_sweeper_or_task_would_redo(round: Round, period: str) -> None:
-    """What the beat sweeper would queue (nothing), and the theme and snapshot builds run anyway."""
-    assert sentiment_selectors.unscored_comment_ids() == []
-    assert sentiment_selectors.unthemed_groups() == []
-    assert report_services.stale_groups() == []
-    analysis.round_themes_build(round.id)
-    analysis.open_feedback_themes_build(period)
-    report_services.round_report_refresh(round.id)
-    report_services.open_feedback_report_refresh(period)
+    """The beat sweeper finds nothing waiting, and the round and the month published again anyway change nothing."""
+    assert pipeline.publications_due() == {"rounds": 0, "months": 0}
+    assert pipeline.round_publish(round.id) is None
+    assert pipeline.open_feedback_publish(period) is None
 
 
-def test_a_theme_build_after_the_deletion_keeps_the_published_themes(db, retention_months):
+def test_publishing_again_after_the_deletion_keeps_the_published_themes_and_scores(db, retention_months):
     round = _round_closed(people(24), months_ago=retention_months + 1)
     kept = _kept_numbers(round)
+    snapshot = ReportSnapshot.objects.values().get(round_id=round.id)
     assert [theme for theme in kept["themes"] if theme[0] != "other"]
 
     retention.comment_text_retention_apply()
-    analysis.round_themes_build(round.id)
+    pipeline.round_publish(round.id)
+    pipeline.publications_due()
 
     assert _kept_numbers(round) == kept
+    assert list(ReportSnapshot.objects.filter(round_id=round.id).values()) == [snapshot]
 
 
-def test_comments_never_scored_before_the_deletion_are_not_scored_from_empty_text(db, retention_months):
+def test_a_round_published_after_its_retention_passed_is_scored_before_its_text_goes(db, retention_months):
+    """A publication held up past the retention (an outage) still scores and themes the real text; the next
+    retention run then deletes it."""
     team = people(6)
     round = open_round_with(team, k=3, questions=[{"kind": "text"}])
     for person in team:
         submission.round_submit(person=person, round=round, answers=[(round.questions.get(), SENTENCES[0])])
     rounds.round_close(round, _months_ago(retention_months + 1))
-    ids = [str(pk) for pk in _comments_of(round).values_list("id", flat=True)]
-    assert sorted(sentiment_selectors.unscored_comment_ids()) == sorted(ids)
 
-    retention.comment_text_retention_apply()
+    assert retention.comment_text_retention_apply().total == 0
+    assert PoolEntry.objects.filter(round_id=round.id).count() == 6
+    pipeline.round_publish(round.id)
+    assert _texts(round) == [SENTENCES[0]] * 6
+    assert retention.comment_text_retention_apply().round_comments == 6
 
-    assert sentiment_selectors.unscored_comment_ids() == []
-    assert sentiment_selectors.unthemed_groups() == []
-    assert comments_score(ids) == 0
-    assert not _comments_of(round).filter(compound__isnull=False).exists()
+    scored = _comments_of(round).values_list("compound", "sentiment", "text_deleted_on")
+    assert set(scored) == {(score_comment(SENTENCES[0]).compound, "negative", timezone.localdate())}
 
 
-def test_retention_waits_for_a_worker_writing_the_same_round_and_keeps_what_it_stored(
+def test_a_retention_run_waits_for_another_on_the_same_round_and_deletes_nothing_twice(
     postgres, transactional_db, settings
 ):
-    """Row locks are PostgreSQL's: a scorer or a release holding the round's responses is waited for, not raced."""
+    """Row locks are PostgreSQL's: a second run (beat's task delivered twice) holding the round's responses is waited
+    for, not raced, so each text is deleted and counted once."""
     settings.CANDOR_RETENTION_MONTHS = 24
     round = _round_built_directly(closes_at=_months_ago(25), comments=6)
     holding, done = threading.Event(), threading.Event()
-    writer = threading.Thread(target=_hold_the_round_and_score_it, args=(round, holding, done))
-    writer.start()
+    other_run = threading.Thread(target=_hold_the_round_and_delete_its_text, args=(round, holding, done))
+    other_run.start()
     assert holding.wait(10)
 
     started = time.monotonic()
     deleted = retention.comment_text_retention_apply()
     waited = time.monotonic() - started
-    writer.join(10)
+    other_run.join(10)
 
     assert done.is_set() and waited >= HOLD_SECONDS * 0.8
-    assert deleted.round_comments == 6
-    assert set(_comments_of(round).values_list("text", "compound")) == {("", -0.5)}
+    assert deleted.round_comments == 0
+    assert set(_comments_of(round).values_list("text", "text_deleted_on")) == {("", OTHER_RUN_DAY)}
 
 
 HOLD_SECONDS = 1.0
+OTHER_RUN_DAY = datetime.date(2001, 2, 3)
 
 
 def _round_built_directly(*, closes_at: datetime.datetime, comments: int) -> Round:
     """Rows only, so that no task is queued for a worker this test does not run."""
     round = RoundFactory(state=Round.State.CLOSED, closes_at=closes_at)
     for index in range(comments):
-        response = Response.objects.create(
-            stream=Stream.ROUND, round_id=round.id, released_on=closes_at.date(), receipt_hash=f"{index:064d}"
-        )
+        response = Response.objects.create(stream=Stream.ROUND, round_id=round.id, released_on=closes_at.date())
         Comment.objects.create(response=response, text=SENTENCES[index % len(SENTENCES)])
     return round
 
 
-def _hold_the_round_and_score_it(round: Round, holding: threading.Event, done: threading.Event) -> None:
+def _hold_the_round_and_delete_its_text(round: Round, holding: threading.Event, done: threading.Event) -> None:
+    """Another run, caught between locking the round's responses and emptying their comments."""
     try:
         with transaction.atomic():
-            list(Response.objects.select_for_update().filter(round_id=round.id).values_list("id", flat=True))
+            groups_lock([(Stream.ROUND, round.id, "")])
             holding.set()
             time.sleep(HOLD_SECONDS)
-            Comment.objects.filter(response__round_id=round.id).update(compound=-0.5, sentiment="negative")
+            Comment.objects.filter(response__round_id=round.id).update(text="", text_deleted_on=OTHER_RUN_DAY)
         done.set()
     finally:
         connection.close()
@@ -431,7 +434,7 @@ def test_a_bad_retention_setting_stops_the_start_with_what_it_expects():
     assert unset.stdout.strip() == "24"
 
 
-def test_the_beat_task_closing_a_due_round_forgets_who_took_part_and_loses_no_answer(celery_worker):
+def test_the_beat_task_closing_a_due_round_publishes_it_forgets_who_took_part_and_loses_no_answer(celery_worker):
     team = people(5)
     round = open_round_with(team, k=3, closes_at=timezone.now() + datetime.timedelta(hours=1))
     for index, person in enumerate(team[:4]):
@@ -441,11 +444,12 @@ def test_the_beat_task_closing_a_due_round_forgets_who_took_part_and_loses_no_an
 
     rounds_advance.delay()
 
-    assert _wait_for(lambda: Round.objects.get(id=round.id).state == Round.State.CLOSED), celery_worker.log()[-3000:]
+    assert _wait_for(lambda: ReportSnapshot.objects.filter(round_id=round.id).exists()), celery_worker.log()[-3000:]
     celery_worker.wait_until_idle()
     assert not Participation.objects.filter(round=round).exists()
-    assert not Invitation.objects.filter(round=round).exists()
-    assert ParticipationCount.objects.get(round=round, attribute="").submitted == 4
+    # Invitations stay: they decide who may read the round's results.
+    assert Invitation.objects.filter(round=round).count() == 5
+    assert Round.objects.get(id=round.id).submitted_count == 4
     assert Response.objects.filter(round_id=round.id).count() == 4
     assert not PoolEntry.objects.filter(round_id=round.id).exists()
 
