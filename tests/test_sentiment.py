@@ -3,8 +3,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -16,11 +14,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback.models import Comment, Response
+from feedback.models import Comment
+from reports import pipeline
 from sentiment import domain, lexicon
 from sentiment.scoring import NEGATIVE_BELOW, POSITIVE_ABOVE, candor_analyzer, compound_score, label, score_comment
-from sentiment.services import comments_score
 from sentiment.splitting import ASSERTED, CONCEDED, PLAIN, split_units
+from surveys import rounds, submission
+from surveys.models import Round
+from tests.rounds import open_round_with, people
 
 WORKPLACE_SET = Path(__file__).parent / "data" / "workplace_sentiment.tsv"
 ISSUE_EXAMPLES = {
@@ -375,63 +376,76 @@ def test_candor_reads_workplace_comments_clearly_better_than_stock_vader():
     assert candor - stock >= 0.25
 
 
-# --- storing scores ----------------------------------------------------------------------------
+# --- scores stored at publication ------------------------------------------------------------------
 
 
-def comment_create(text: str) -> Comment:
-    response = Response.objects.create(stream="round", released_on=date.today(), receipt_hash=uuid.uuid4().hex)
-    return Comment.objects.create(response=response, text=text)
+def round_closed_with(*texts: str) -> Round:
+    """A round whose respondents wrote these comments (one each, at least k = 3 of them), closed."""
+    team = people(len(texts))
+    round = open_round_with(team, k=3, questions=[{"kind": "text"}])
+    question = round.questions.get()
+    for person, text in zip(team, texts, strict=True):
+        submission.round_submit(person=person, round=round, answers=[(question, text)])
+    return rounds.round_close(round)
 
 
-@pytest.mark.django_db
-def test_scoring_stores_the_compound_the_label_and_unit_offsets_but_no_text():
-    comment = comment_create("the tool is great but the leaderboard is toxic")
-
-    assert comments_score([str(comment.id)]) == 1
-
-    comment.refresh_from_db()
-    assert comment.compound == score_comment(comment.text).compound
-    assert comment.sentiment == "negative"
-    assert comment.sentences == [
-        {"start": 0, "end": 17, "compound": 0.6249, "label": "positive"},
-        {"start": 18, "end": 46, "compound": comment.sentences[1]["compound"], "label": "negative"},
-    ]
-    assert all(set(unit) == {"start", "end", "compound", "label"} for unit in comment.sentences)
-    assert "toxic" not in json.dumps(comment.sentences)
+def comments_published(*texts: str) -> list[Comment]:
+    round = round_closed_with(*texts)
+    pipeline.round_publish(round.id)
+    return list(Comment.objects.filter(response__round_id=round.id))
 
 
 @pytest.mark.django_db
-def test_scoring_twice_changes_nothing_and_skips_scored_comments():
-    comments = [comment_create(text) for text in ["Useful tool.", "The quota is pointless.", ""]]
-    ids = [str(comment.id) for comment in comments]
-    comments_score(ids)
+def test_publication_stores_the_compound_the_label_and_unit_offsets_but_no_text():
+    text = "the tool is great but the leaderboard is toxic"
+
+    comments = comments_published(text, text, text)
+
+    assert len(comments) == 3
+    for comment in comments:
+        assert comment.compound == score_comment(text).compound
+        assert comment.sentiment == "negative"
+        assert comment.sentences == [
+            {"start": 0, "end": 17, "compound": 0.6249, "label": "positive"},
+            {"start": 18, "end": 46, "compound": comment.sentences[1]["compound"], "label": "negative"},
+        ]
+        assert all(set(unit) == {"start", "end", "compound", "label"} for unit in comment.sentences)
+        assert "toxic" not in json.dumps(comment.sentences)
+
+
+@pytest.mark.django_db
+def test_publishing_a_round_again_leaves_its_scores_alone():
+    comments = comments_published("Useful tool.", "The quota is pointless.", "It feels like surveillance.")
+    round_id = comments[0].response.round_id
     first = list(Comment.objects.values_list("id", "compound", "sentiment", "sentences"))
 
     with CaptureQueriesContext(connection) as queries:
-        assert comments_score(ids) == 0
+        assert pipeline.round_publish(round_id) is None
 
     assert not [query for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("UPDATE")]
     assert list(Comment.objects.values_list("id", "compound", "sentiment", "sentences")) == first
 
 
 @pytest.mark.django_db
-def test_an_empty_comment_is_scored_neutral_once():
-    comment = comment_create("")
+def test_a_blank_comment_is_published_neutral_with_no_units():
+    comments = comments_published("   \n ", "Useful tool.", "Useful tool.")
 
-    comments_score([str(comment.id)])
-
-    comment.refresh_from_db()
-    assert (comment.compound, comment.sentiment, comment.sentences) == (0.0, "neutral", [])
+    blank = next(comment for comment in comments if not comment.text.strip())
+    assert (blank.compound, blank.sentiment, blank.sentences) == (0.0, "neutral", [])
 
 
 @pytest.mark.django_db
-def test_scoring_many_comments_takes_a_fixed_number_of_queries(django_assert_max_num_queries):
-    ids = [str(comment_create(f"Comment number {n} is great.").id) for n in range(30)]
+def test_publication_writes_every_comment_with_its_scores_in_one_query_whatever_their_number():
+    def score_writes(count: int) -> list[str]:
+        round = round_closed_with(*[f"Comment number {n} is great." for n in range(count)])
+        with CaptureQueriesContext(connection) as queries:
+            pipeline.round_publish(round.id)
+        assert Comment.objects.filter(response__round_id=round.id, sentiment="positive").count() == count
+        writes = [query["sql"] for query in queries.captured_queries if query["sql"].startswith(("INSERT", "UPDATE"))]
+        return [query for query in writes if "feedback_comment" in query and "compound" in query.split("WHERE")[0]]
 
-    # savepoint, the groups and their lock, select, one bulk update, the shuffled rewrite of the group's comments
-    # (select, delete, insert), release: the same for 30 comments as for 3
-    with django_assert_max_num_queries(9):
-        assert comments_score(ids) == 30
+    assert [query.split()[0] for query in score_writes(30)] == ["INSERT"]
+    assert [query.split()[0] for query in score_writes(3)] == ["INSERT"]
 
 
 # --- the command -------------------------------------------------------------------------------
