@@ -1,6 +1,6 @@
 """What a fault test breaks, on top of tests/live.py: a Redis server or a PostgreSQL cluster of the test's own (so
-stopping one leaves the machine's shared servers alone), a worker SIGKILLed mid-task, and the Celery messages it
-left unacknowledged.
+stopping one leaves the machine's shared servers alone), a worker SIGKILLed mid-task (inside its transaction), and
+the Celery messages it left unacknowledged.
 """
 
 import contextlib
@@ -68,7 +68,7 @@ def own_redis_environment(redis: RedisServer, **extra) -> dict:
     """Servers on the test database with their broker (db 0) and cache (db 1) on ``redis``.
 
     Their queue is this process's, so that what a test publishes here (``celery_publishing_to``) reaches them, and
-    their beat, if any, runs on a fast clock. No delayed theme rebuilds, as in the suite's own settings.
+    their beat, if any, runs on a fast clock.
     """
     return live.server_environment(
         database_url=live.database_url(connection.settings_dict),
@@ -76,7 +76,6 @@ def own_redis_environment(redis: RedisServer, **extra) -> dict:
         REDIS_URL=redis.url(0),
         REDIS_CACHE_URL=redis.url(1),
         CANDOR_LIVE_BEAT_SECONDS=FAST_BEAT_SECONDS,
-        CANDOR_THEMES_DEBOUNCE_SECONDS=0,
         **extra,
     )
 
@@ -114,13 +113,42 @@ def wait_for_task_received(worker: live.Worker, task_name: str, *, timeout: floa
     )
 
 
-def scored_counts(worker: live.Worker) -> list[int]:
-    """What each scoring run says it scored (sentiment.services logs a count, never text)."""
-    return [int(count) for count in re.findall(r"sentiment\.services scored (\d+) comments", worker.log())]
+def wait_for_write_transaction(*, watching: live.Worker, timeout: float) -> None:
+    """Poll closely until another connection to this database holds a transaction that has written or locked rows
+    (it has a transaction id): a kill now lands inside it, before its commit."""
+    live.wait_for(
+        _write_transaction_open,
+        what="a write transaction open on the database",
+        timeout=timeout,
+        interval=0.01,
+        watching=watching,
+    )
+
+
+def _write_transaction_open() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_xid IS NOT NULL"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def published_counts(worker: live.Worker) -> list[int]:
+    """What each publication the worker committed said it published (reports.pipeline logs a count, never text).
+
+    The line is written inside the publishing transaction: in the log of a worker killed mid-publication it may
+    stand for a publication that was rolled back.
+    """
+    return [int(count) for count in re.findall(r"reports\.pipeline published: (\d+) respondents", worker.log())]
 
 
 def task_succeeded(worker: live.Worker, task_id: str) -> bool:
     return re.search(rf"\[{re.escape(task_id)}\] succeeded", worker.log()) is not None
+
+
+def task_succeeded_count(worker: live.Worker, task_name: str) -> int:
+    return len(re.findall(rf"Task {re.escape(task_name)}\[[^\]]+\] succeeded", worker.log()))
 
 
 def unacked_tasks(broker_url: str) -> dict[str, dict]:

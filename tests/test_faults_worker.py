@@ -1,27 +1,30 @@
-"""Broker and worker faults: Redis stopped while employees submit, a worker SIGKILLed mid-batch, beat away at close.
+"""Broker and worker faults: Redis stopped or hung while employees submit and a round closes, a worker SIGKILLed
+while it publishes a round.
 
 Everything here is a real process: a redis-server of the test's own (so stopping it leaves the shared one alone),
 the web app under gunicorn, Celery workers with beat on a fast clock, all on the PostgreSQL test database.
-Nothing may be lost, nothing done twice: every receipt an employee got is a pool entry or a released response,
-and every released comment is scored exactly once (each scoring run logs how many comments it scored).
+While a round is open nothing of it is published; at close it is published once, whatever broke: every receipt an
+employee got is one published response, every comment scored, themes built, and the pool empty.
 """
 
 import random
 import re
 import time
-from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
-from django.utils import timezone
 
 from config.cache import OutageTolerantRedisCache
 from feedback.models import Comment, PoolEntry, Response
-from feedback.selectors import receipt_hash, receipt_status
-from sentiment.selectors import unthemed_groups
-from surveys import submission
+from feedback.selectors import receipt_status
+from reports import pipeline
+from reports.models import ReportSnapshot
+from sentiment import lexicon
+from sentiment.models import Theme
+from surveys import rounds, submission
 from surveys.forms import field_name
-from surveys.models import Participation, ParticipationCount, Round
+from surveys.models import Participation, Round
 from tests import faults, live
 from tests.rounds import open_round_with, people
 
@@ -29,8 +32,10 @@ from tests.rounds import open_round_with, people
 needs_services = pytest.mark.usefixtures("postgres", "redis", "transactional_db")
 
 K = 3
-# Enough for a release and a scoring run that take the worker a noticeable while (about a second each).
-SUBMISSIONS = 160
+# Enough for a publication that takes the worker a noticeable while (a second or more): the kill lands inside it.
+SUBMISSIONS = 200
+ROUND_PUBLISH = "reports.tasks.round_publish"
+SWEEPER = "reports.tasks.publications_due"
 OPINIONS = [
     "The usage targets make me open the assistant just to be counted.",
     "The code assistant saves me time on tests, but the dashboard feels like surveillance.",
@@ -52,6 +57,13 @@ def _receipt_code(page: live.Page) -> str | None:
 
 def _browsers(web: live.WebServer, employees) -> list[live.Browser]:
     return [live.Browser(web.port, live.session_cookies(person.user)) for person in employees]
+
+
+@pytest.fixture(autouse=True)
+def _vader_lexicon():
+    """The workers score comments as they publish: the lexicon comes from the wheel, offline."""
+    if not lexicon.lexicon_installed(settings.NLTK_DATA_DIR):
+        lexicon.lexicon_install(settings.NLTK_DATA_DIR)
 
 
 @pytest.fixture
@@ -92,28 +104,51 @@ def _submit_through_the_web(browsers, round: Round, rng: random.Random) -> list[
     return receipts
 
 
-def _comments_of(round: Round):
-    return Comment.objects.filter(response__round_id=round.id)
+def _published(round: Round) -> bool:
+    return ReportSnapshot.objects.filter(round_id=round.id).exists()
 
 
-def _receipt_hashes(rows) -> set[str]:
-    return set(rows.values_list("receipt_hash", flat=True))
+def _unpublished_state(round: Round) -> dict:
+    """What an open round, or a closed one whose publication has not committed, looks like from the database."""
+    round.refresh_from_db()
+    return {
+        "responses": Response.objects.filter(round_id=round.id).count(),
+        "snapshots": ReportSnapshot.objects.filter(round_id=round.id).count(),
+        "submitted_count": round.submitted_count,
+    }
 
 
-def _caught_up(round: Round) -> bool:
-    released = _comments_of(round)
-    pooled = PoolEntry.objects.filter(round_id=round.id).count()
-    return (
-        pooled < 2 * K
-        and released.exists()
-        and not released.filter(compound__isnull=True).exists()
-        and not unthemed_groups()
-    )
+NOTHING_PUBLISHED = {"responses": 0, "snapshots": 0, "submitted_count": None}
+
+
+def _publication_problems(round: Round, receipts: list[str]) -> list[str]:
+    """Empty when the round was published once and whole: one response per receipt, all scored, themed."""
+    round.refresh_from_db()
+    responses = Response.objects.filter(round_id=round.id).count()
+    comments = Comment.objects.filter(response__round_id=round.id)
+    problems = []
+    if not responses == len(receipts) == round.submitted_count:
+        problems.append(f"{responses} responses, {len(receipts)} receipts, submitted_count {round.submitted_count}")
+    if ReportSnapshot.objects.filter(round_id=round.id).count() != 1:
+        problems.append("not exactly one report snapshot")
+    if comments.count() != len(receipts) or comments.filter(compound__isnull=True).exists():
+        problems.append(f"{comments.filter(compound__isnull=True).count()} of {comments.count()} comments unscored")
+    if not Theme.objects.filter(round_id=round.id, is_other=False).exists():
+        problems.append("no themes built")
+    if PoolEntry.objects.filter(round_id=round.id).exists() or Participation.objects.filter(round=round).exists():
+        problems.append("sealed entries or participation rows left behind")
+    if {receipt_status(code) for code in receipts} != {"published"}:
+        problems.append("receipts not all 'published'")
+    return problems
+
+
+def _sweeper_runs(worker: live.Worker) -> int:
+    return faults.task_succeeded_count(worker, SWEEPER)
 
 
 @pytest.mark.services
 @needs_services
-def test_submissions_succeed_while_redis_is_down_and_the_sweepers_catch_up_once_it_is_back(
+def test_while_redis_is_down_round_submissions_get_receipts_and_the_round_is_published_once_it_is_back(
     own_redis, processes, tmp_path
 ):
     rng = random.Random(7)
@@ -125,24 +160,30 @@ def test_submissions_succeed_while_redis_is_down_and_the_sweepers_catch_up_once_
     browsers = _browsers(web, employees)
 
     receipts = _submit_through_the_web(browsers[:6], round, rng)
+    swept = _sweeper_runs(worker)
+    live.wait_for(lambda: _sweeper_runs(worker) > swept, what="the sweeper ran on the open round", watching=worker)
     own_redis.stop()
     receipts += _submit_through_the_web(browsers[6:], round, rng)
-    time.sleep(2 * faults.FAST_BEAT_SECONDS)  # beat, too, finds the broker gone
-    assert Response.objects.filter(round_id=round.id).count() <= 6
+    open_feedback = browsers[0].post("/feedback/", [("topic", ""), ("text", _comment(rng)), ("action", "submit")])
+    open_state = _unpublished_state(round)
+    counted = {receipt_status(code) for code in receipts}
+    with faults.celery_publishing_to(own_redis.url(0)):
+        rounds.round_close(round)  # the publishing task cannot be queued: the sweeper must find the round
     own_redis.start()
 
-    live.wait_for(lambda: _caught_up(round), what="the sweepers caught up", timeout=90, watching=worker)
-    released = Response.objects.filter(round_id=round.id)
-    pooled = PoolEntry.objects.filter(round_id=round.id)
-    assert Participation.objects.filter(round=round).count() == len(employees)
-    assert released.count() + pooled.count() == len(employees)
-    assert _receipt_hashes(released) | _receipt_hashes(pooled) == {receipt_hash(code) for code in receipts}
-    assert sum(faults.scored_counts(worker)) == _comments_of(round).count()
+    live.wait_for(lambda: _published(round), what="the round published", timeout=120, watching=worker)
+    assert open_state == NOTHING_PUBLISHED
+    assert counted == {"counted"}
+    # Without the cache no monthly limit can be proven: the always-open box refuses rather than let anyone flood it.
+    assert open_feedback.status == 403
+    assert b"cannot be checked right now" in open_feedback.body
+    assert _publication_problems(round, receipts) == []
+    assert faults.published_counts(worker) == [len(employees)]
 
 
 @pytest.mark.services
 @needs_services
-def test_submissions_succeed_quickly_while_redis_hangs_without_answering(own_redis, processes, tmp_path):
+def test_round_submissions_succeed_quickly_while_redis_hangs_without_answering(own_redis, processes, tmp_path):
     rng = random.Random(11)
     processes.append(web := _web_start(faults.own_redis_environment(own_redis), tmp_path))
     employees = people(2)
@@ -159,8 +200,8 @@ def test_submissions_succeed_quickly_while_redis_hangs_without_answering(own_red
     finally:
         own_redis.thaw()
 
-    assert {receipt_status(code) for code in receipts} == {"waiting"}
-    # Seconds (a cache read and a publish timing out), not gunicorn's 30-second kill.
+    assert {receipt_status(code) for code in receipts} == {"counted"}
+    # Seconds (cache reads timing out), not gunicorn's 30-second kill.
     assert max(durations) < 10, web.log_tail()
 
 
@@ -205,78 +246,53 @@ def _submit_in_process(employees, round: Round, rng: random.Random) -> list[str]
     ]
 
 
-def _kill_while_running(worker, task_name: str, broker_url: str) -> dict[str, dict]:
-    """SIGKILL the worker's process group as soon as it takes ``task_name``; returns what it left unacknowledged."""
-    faults.wait_for_task_received(worker, task_name, timeout=60)
+def _kill_while_publishing(worker: live.Worker, broker_url: str) -> dict[str, dict]:
+    """SIGKILL the worker's process group while its publication's transaction is open; returns what it left
+    unacknowledged."""
+    faults.wait_for_task_received(worker, ROUND_PUBLISH, timeout=60)
+    faults.wait_for_write_transaction(watching=worker, timeout=60)
     worker.kill_group()
     in_flight = faults.unacked_tasks(broker_url)
-    assert task_name in {headers["task"] for headers in in_flight.values()}, worker.log_tail()
+    assert ROUND_PUBLISH in {headers["task"] for headers in in_flight.values()}, worker.log_tail()
     return in_flight
-
-
-def _closed_and_caught_up(round: Round) -> bool:
-    round.refresh_from_db()
-    comments = _comments_of(round)
-    return (
-        round.state == Round.State.CLOSED
-        and not PoolEntry.objects.filter(round_id=round.id).exists()
-        and not comments.filter(compound__isnull=True).exists()
-        and not unthemed_groups()
-    )
-
-
-def _released_and_pooled(round: Round) -> tuple[int, int]:
-    return Response.objects.filter(round_id=round.id).count(), PoolEntry.objects.filter(round_id=round.id).count()
-
-
-def _comments_to_score(round: Round) -> int:
-    """Released comments not scored yet, and those still sealed in the pool (released, then scored, at close)."""
-    unscored = _comments_of(round).filter(compound__isnull=True).count()
-    pooled = PoolEntry.objects.filter(round_id=round.id).values_list("payload", flat=True)
-    return unscored + sum(len(payload["comments"]) for payload in pooled)
 
 
 @pytest.mark.services
 @needs_services
-def test_a_worker_killed_mid_batch_and_no_beat_at_close_time_lose_nothing_and_do_nothing_twice(
+def test_a_worker_killed_while_publishing_leaves_the_pool_sealed_and_the_redelivered_task_publishes_once(
     own_redis, processes, tmp_path
 ):
     rng = random.Random(13)
     broker_url = own_redis.url(0)
     env = faults.own_redis_environment(own_redis, CELERY_VISIBILITY_TIMEOUT=60)
     employees = people(SUBMISSIONS)
-    round = open_round_with(employees, k=K, closes_at=timezone.now() + timedelta(hours=1))
+    round = open_round_with(employees, k=K)
+    receipts = _submit_in_process(employees, round, rng)
     with faults.celery_publishing_to(broker_url):
-        receipts = _submit_in_process(employees, round, rng)
+        rounds.round_close(round)
 
-    # Each submission queued a release; the first to run moves all but k into responses in one batch.
     processes.append(first := live.worker_start(env, tmp_path, name="first"))
-    in_flight = _kill_while_running(first, "surveys.tasks.round_release", broker_url)
-    assert _released_and_pooled(round) in {(0, SUBMISSIONS), (SUBMISSIONS - K, K)}  # all or nothing
-    processes.append(second := live.worker_start(env, tmp_path, name="second"))
-    in_flight |= _kill_while_running(second, "sentiment.tasks.comments_score", broker_url)
-    assert _released_and_pooled(round) == (SUBMISSIONS - K, K)
-
-    # The round's close time passes while no beat runs.
-    Round.objects.filter(id=round.id).update(closes_at=timezone.now() - timedelta(seconds=1))
-    comments_to_score = _comments_to_score(round)
-    processes.append(recovery := live.worker_start(env, tmp_path, name="recovery", concurrency=2, beat=True))
-    live.wait_for(lambda: _closed_and_caught_up(round), what="the round closed", timeout=90, watching=recovery)
-    # The killed workers' messages come back once their visibility timeout passes; here, without the wait.
+    in_flight = _kill_while_publishing(first, broker_url)
+    after_kill = _unpublished_state(round)
+    sealed_after_kill = PoolEntry.objects.filter(round_id=round.id).count()
+    counted_after_kill = {receipt_status(code) for code in receipts}
+    # The killed worker's message comes back once its visibility timeout passes; here, without the wait.
+    processes.append(recovery := live.worker_start(env, tmp_path, name="recovery"))
     faults.redeliver(broker_url, in_flight)
     live.wait_for(
         lambda: all(faults.task_succeeded(recovery, headers["id"]) for headers in in_flight.values()),
-        what="the redelivered tasks succeeded",
-        timeout=30,
+        what="the redelivered task succeeded",
+        timeout=120,
         watching=recovery,
     )
+    swept_afterwards = pipeline.publications_due()
 
-    released = Response.objects.filter(round_id=round.id)
-    assert _receipt_hashes(released) == {receipt_hash(code) for code in receipts}
-    assert released.count() == SUBMISSIONS
-    assert ParticipationCount.objects.get(round=round, attribute="").submitted == SUBMISSIONS
-    assert not _comments_of(round).filter(compound__isnull=True).exists()
-    assert sum(faults.scored_counts(recovery)) == comments_to_score
+    assert after_kill == NOTHING_PUBLISHED
+    assert sealed_after_kill == SUBMISSIONS
+    assert counted_after_kill == {"counted"}
+    assert _publication_problems(round, receipts) == []
+    assert faults.published_counts(recovery) == [SUBMISSIONS]
+    assert swept_afterwards == {"rounds": 0, "months": 0}
 
 
 def test_without_redis_the_cache_misses_drops_writes_and_refuses_claims():
