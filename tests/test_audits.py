@@ -5,11 +5,14 @@ the compose stack's environment and wants no message at any level, and shows tha
 The dependency and code audits (pip-audit, bandit) need the network and run as `make audit`, not here.
 """
 
+import base64
 import secrets
 import subprocess
 import sys
 
 from django.conf import settings
+
+from feedback.sealing import key_pair_new
 
 NO_ISSUES = "System check identified no issues (0 silenced)."
 
@@ -25,6 +28,8 @@ def _deploy_check(tmp_path, **overrides: str) -> subprocess.CompletedProcess:
         "REDIS_URL": "redis://redis:6379/0",
         "EMAIL_URL": "smtp://mail.example.com:587",
         "CANDOR_VAR_DIR": str(tmp_path / "var"),
+        # The web tier's half of the sealing key pair, as .env gives it to web and beat.
+        "CANDOR_SEALING_PUBLIC_KEY": base64.b64encode(key_pair_new()[1]).decode(),
     } | overrides
     command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"]
     return subprocess.run(command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
