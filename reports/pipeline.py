@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +21,7 @@ from feedback.models import Stream
 from feedback.pool import pool_take
 from feedback.services import Publishable, responses_publish
 from reports.anonymize import OTHER, Part, anonymize
+from reports.audit import publication_attack
 from reports.disclosure import QuerySpace, engine_build
 from reports.measures import question_measures, theme_measures
 from reports.models import ReportSnapshot
@@ -40,7 +41,22 @@ MAX_BREAKDOWN = 1
 
 
 class PublicationRefused(Exception):
-    """The independent attacker recovered something: nothing is published."""
+    """Even the coarsest publication let the independent attacker pin something: nothing is published."""
+
+
+class _AuditFailed(Exception):
+    """This level of anonymization let the attacker pin something: roll it back and try a coarser one."""
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A closed round's opened pool, with what the anonymization and the audit need to know of its audience."""
+
+    round: Round
+    payloads: list[dict]
+    respondents: list[dict]
+    invitees: list[dict]
+    names: tuple[str, ...]
 
 
 def round_publish(round_id) -> ReportSnapshot | None:
@@ -62,16 +78,37 @@ def _round_publish(round: Round) -> ReportSnapshot | None:
         logger.info("round closed with fewer than k submissions: nothing published")
         return None
     invitees = list(Invitation.objects.filter(round=round).values_list("attributes", flat=True))
-    names = reporting_attributes(invitees)
     respondents = [payload.get("attributes", {}) for payload in payloads]
-    coarse = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=round.comment_threshold)
-    fine = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=round.k, within=coarse)
+    opened = _Opened(round, payloads, respondents, invitees, reporting_attributes(invitees))
+    scores = _ScoreOnce()
+    for k in _levels(round.k, len(payloads)):
+        try:
+            with transaction.atomic():
+                return _round_publish_at(opened, k=k, scores=scores)
+        except _AuditFailed as failed:
+            logger.warning("publication at k=%d refused by the audit (%s); trying coarser groups", k, failed)
+    raise PublicationRefused("The audit refused every level of anonymization; nothing was published.")
+
+
+def _levels(k: int, respondents: int) -> list[int]:
+    """k, then doubled until one group holds everyone: each level generalizes more than the one before."""
+    levels = [k]
+    while levels[-1] < respondents:
+        levels.append(min(2 * levels[-1], respondents))
+    return levels
+
+
+def _round_publish_at(opened: _Opened, *, k: int, scores: _ScoreOnce) -> ReportSnapshot:
+    round, respondents, invitees, names = opened.round, opened.respondents, opened.invitees, opened.names
+    threshold = max(round.comment_threshold, k)
+    coarse = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=threshold)
+    fine = anonymize(respondents=respondents, invitees=invitees, attributes=names, k=k, within=coarse)
     items = [
         Publishable(payload=payload, attributes=fine.labels_of(raw), comment_attributes=coarse.labels_of(raw))
-        for payload, raw in zip(payloads, respondents, strict=True)
+        for payload, raw in zip(opened.payloads, respondents, strict=True)
     ]
     group = {"stream": Stream.ROUND, "round_id": round.id, "period": ""}
-    _responses_write(group, items)
+    responses_publish(**group, items=items, today=timezone.localdate(), comment_score=scores)
     previous = round.previous_of_same_audience()
     themes = themes_rebuild(
         **group,
@@ -88,7 +125,23 @@ def _round_publish(round: Round) -> ReportSnapshot | None:
         comment_threshold=round.comment_threshold,
         participation=_participation(fine, invitees, respondents, names),
     )
+    report = publication_attack(publication, invitees=invitees, names=names, comment_threshold=round.comment_threshold)
+    logger.info("audit of the publication at k=%d: %s", k, report.summary())
+    if not report.passed:
+        raise _AuditFailed(str(report))
     return _store(group=group, publication=publication)
+
+
+class _ScoreOnce:
+    """Scores each comment text once, however many levels of anonymization are tried."""
+
+    def __init__(self) -> None:
+        self._scores: dict[str, dict] = {}
+
+    def __call__(self, text: str) -> dict:
+        if text not in self._scores:
+            self._scores[text] = _comment_score(text)
+        return self._scores[text]
 
 
 def open_feedback_publish(period: str) -> ReportSnapshot | None:
@@ -102,7 +155,7 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
         if not payloads:
             return None
         items = [Publishable(payload=payload, attributes={}, comment_attributes={}) for payload in payloads]
-        _responses_write(group, items)
+        responses_publish(**group, items=items, today=timezone.localdate(), comment_score=_comment_score)
         previous = Theme.objects.filter(stream=Stream.OPEN, period=_month_before(period))
         themes = themes_rebuild(**group, min_respondents=threshold, previous=list(previous), today=timezone.localdate())
         publication = _tabulate(
@@ -121,10 +174,6 @@ def reporting_attributes(invitees: list[dict]) -> tuple[str, ...]:
     seen = {name for attributes in invitees for name in attributes}
     builtin = [name for name in BUILTIN_ATTRIBUTES if name in seen]
     return (*builtin, *sorted(seen - set(builtin)))
-
-
-def _responses_write(group: dict, items: list[Publishable]) -> None:
-    responses_publish(**group, items=items, today=timezone.localdate(), comment_score=_comment_score)
 
 
 def _comment_score(text: str) -> dict:
