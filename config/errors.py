@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import loader
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import server_error as django_server_error
 
@@ -45,7 +46,16 @@ def database_unavailable_page(request) -> HttpResponse:
 
 def posted_fields(request) -> list[tuple[str, str]]:
     """What the employee sent on an answer form, value by value; nothing for any other request."""
-    match = getattr(request, "resolver_match", None)
+    match = getattr(request, "resolver_match", None) or _resolved(request.path_info)
     if request.method != "POST" or match is None or match.view_name not in FORMS_KEPT:
         return []
     return [(name, value) for name, values in request.POST.lists() if name not in NOT_CARRIED for value in values]
+
+
+def _resolved(path: str):
+    """The URL's match when a middleware needed the database before the URL was resolved (the change log's reads the
+    user in every request)."""
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
