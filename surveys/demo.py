@@ -1,7 +1,8 @@
 """A realistic demo organisation for `make run`: people, the AI library, a closed and an open round.
 
-Every response goes through the real submission service and release, so the demo exercises the
-same paths as production. Only runs where CANDOR_DEMO_DATA_ALLOWED is on.
+Every response goes through the real submission service, so the demo exercises the same paths as production: the
+open round's answers stay sealed, and the closed round waits for its one publication (`seed_demo` runs
+``reports.pipeline.publications_due`` right after, as beat would). Only runs where CANDOR_DEMO_DATA_ALLOWED is on.
 """
 
 import random

@@ -53,23 +53,34 @@ def test_demo_accounts_are_never_created_where_demo_data_is_off(db, settings):
     assert not User.objects.exists()
 
 
-def test_the_demo_organisation_has_people_a_closed_round_with_responses_and_an_open_round(db):
+def test_the_demo_organisation_has_people_a_published_closed_round_and_an_open_round_still_sealed(db):
     from feedback.models import Comment, PoolEntry, Response
+    from reports.models import ReportSnapshot
+    from reports.pipeline import publications_due
     from surveys.demo import demo_organisation_seed
-    from surveys.models import Participation, ParticipationCount, Person, Round
+    from surveys.models import Invitation, Participation, Person, Round
 
     demo_accounts_seed()
     assert demo_organisation_seed() is True
     assert demo_organisation_seed() is False
+    # What seed_demo does next, so that the closed round's results are there at first login.
+    assert publications_due() == {"rounds": 1, "months": 0}
 
     assert Person.objects.count() > 200
     closed = Round.objects.get(state=Round.State.CLOSED)
     current = Round.objects.get(state=Round.State.OPEN)
-    assert Response.objects.filter(round_id=closed.id).count() > 150
+    respondents = Response.objects.filter(round_id=closed.id).count()
+    assert respondents > 150
     assert Comment.objects.filter(response__round_id=closed.id).count() > 50
-    assert ParticipationCount.objects.filter(round=closed).exists()
+    assert ReportSnapshot.objects.get(round_id=closed.id).respondents == respondents == closed.submitted_count
     assert not Participation.objects.filter(round=closed).exists()
-    assert PoolEntry.objects.filter(round_id=current.id).count() > 50
+    assert Invitation.objects.filter(round=closed).count() > respondents
+    assert not PoolEntry.objects.filter(round_id=closed.id).exists()
+
+    sealed = PoolEntry.objects.filter(round_id=current.id).count()
+    assert sealed > 50 and sealed == Participation.objects.filter(round=current).count()
+    assert not Response.objects.filter(round_id=current.id).exists()
+    assert not ReportSnapshot.objects.filter(round_id=current.id).exists()
     assert not Participation.objects.filter(round=current, person__user__email="employee@candor.test").exists()
 
 
