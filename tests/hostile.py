@@ -1,8 +1,9 @@
 """An organisation whose every free-text field is hostile, built through the product's own services.
 
 Roster values and a reportable column come through the roster import, questions through the question library,
-rounds through the round services, comments through the submission service, then release, scoring, themes and
-the report snapshots: whatever HR, employees and admins see of them went the way real input goes.
+rounds through the round services, comments through the submission service, then the one publication at close
+(reports.pipeline: scores, themes, the report snapshot): whatever HR, employees and admins see of them went the way
+real input goes.
 """
 
 import csv
@@ -14,10 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
-from feedback.models import Comment
-from reports import services as report_services
-from sentiment.services import comments_score
-from surveys import analysis, questions, release, roster, rounds, submission
+from feedback.models import PoolEntry, Stream
+from reports import pipeline
+from surveys import questions, roster, rounds, submission
 from surveys.models import Person, Question, RosterImport, Round
 
 TEAM_SIZE = 16
@@ -35,7 +35,7 @@ class HostileOrganisation:
     employee: User  # on the roster, has answered nothing in the open round
     people: list[Person]
     extra_key: str
-    closed_round: Round  # answered by everyone, closed, scored, themed and reported
+    closed_round: Round  # answered by everyone, closed and published
     open_round: Round
     draft_round: Round
     pending_import: RosterImport
@@ -132,10 +132,6 @@ def comment_of(payloads, index: int) -> str:
     return f"{payload(payloads, index)} {COMMENT} {payload(payloads, index + 1)}"
 
 
-def _scored(**where) -> None:
-    comments_score([str(comment_id) for comment_id in Comment.objects.filter(**where).values_list("id", flat=True)])
-
-
 def round_reported(payloads, people: list[Person], library: list[Question]) -> Round:
     round = round_opened(payloads, library, offset=0)
     for index, person in enumerate(people):
@@ -143,21 +139,18 @@ def round_reported(payloads, people: list[Person], library: list[Question]) -> R
             person=person, round=round, answers=answers_for(round, index, comment_of(payloads, index))
         )
     rounds.round_close(round)
-    _scored(response__round_id=round.id)
-    analysis.round_themes_build(round.id)
-    report_services.round_report_refresh(round.id)
+    assert pipeline.round_publish(round.id) is not None, "the hostile round published nothing"
     return Round.objects.get(id=round.id)
 
 
 def open_feedback_reported(payloads, people: list[Person]) -> None:
-    """Always-open comments of this month from everyone but the first person, released, scored, themed, tallied."""
-    period = release.current_period()
+    """Always-open comments from everyone but the first person, published as last month's: a month is published
+    once it is over, so they are moved back to last month, as if sent then."""
     for index, person in enumerate(people[1:]):
         submission.open_feedback_submit(person=person, topic="", text=comment_of(payloads, index + 3))
-    release.open_feedback_release(period)
-    _scored(response__period=period)
-    analysis.open_feedback_themes_build(period)
-    report_services.open_feedback_report_refresh(period)
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    PoolEntry.objects.filter(stream=Stream.OPEN).update(period=last_month)
+    assert pipeline.open_feedback_publish(last_month) is not None, "the hostile month published nothing"
 
 
 def organisation_built(payloads: tuple[str, ...]) -> HostileOrganisation:
