@@ -1,8 +1,8 @@
 """Screenshots of the key pages for the README: `make screenshots` writes them to docs/screenshots/.
 
-Builds the demo organisation in a throwaway SQLite database, runs the analysis the worker would run (release,
-scoring, themes, report snapshots) in this process, serves it with runserver and photographs it with Debian's
-chromium through Playwright. Nothing here touches var/ or a real database.
+Builds the demo organisation in a throwaway SQLite database (`seed_demo` publishes its closed round through the
+pipeline, in this process; the open round's answers stay sealed), serves it with runserver and photographs it with
+Debian's chromium through Playwright. Nothing here touches var/ or a real database.
 """
 
 from __future__ import annotations
@@ -52,22 +52,15 @@ def _demo_prepare() -> dict:
     from django.core.management import call_command
 
     django.setup()
-    from reports.services import round_report_refresh
-    from sentiment.selectors import unscored_comment_ids
-    from sentiment.services import comments_score
-    from surveys import analysis, release
+    from reports.models import ReportSnapshot
     from surveys.models import Round
 
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["install_vader_lexicon"], ["seed_demo"]):
         call_command(*command, verbosity=0)
-    visible = list(Round.objects.exclude(state=Round.State.DRAFT))
-    for round in visible:
-        release.round_release(round.id)
-    comments_score([str(comment_id) for comment_id in unscored_comment_ids()])
-    for round in visible:
-        analysis.round_themes_build(round.id)
-        round_report_refresh(round.id)
-    return {round.state: round.id for round in visible}
+    visible = {round.state: round.id for round in Round.objects.exclude(state=Round.State.DRAFT)}
+    if not ReportSnapshot.objects.filter(round_id=visible["closed"]).exists():
+        raise RuntimeError("seed_demo did not publish the demo's closed round: the HR pages would be empty")
+    return visible
 
 
 def _session_cookies() -> dict[str, str]:
