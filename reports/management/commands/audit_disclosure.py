@@ -1,31 +1,31 @@
-"""manage.py audit_disclosure ROUND_ID: try to recover every hidden number of a round's published reports."""
+"""manage.py audit_disclosure ROUND_ID: the independent attacker (DESIGN.md P5) against a round's publication."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.audit import audit_tables, engine_tables
-from reports.models import ReportSnapshot
-from reports.snapshots import snapshot_engine
+from reports.attacker import AttackLimits, attack
 
 
 class Command(BaseCommand):
     help = (
-        "Ask the round's report snapshot every query the pages and exports allow (each measure, overall and by "
-        "each attribute, under every allowed filter), then attack all published tables together by linear "
-        "programming. Exits with an error if any hidden count can be recovered."
+        "Attack the round's published snapshot as an analyst who knows the roster would: an integer program over "
+        "the roster's cells, the overall count and every published number (answer histograms included) tries to "
+        "pin a group under k, an answer in a cell under k, or anyone's taking part. Exits with an error on any "
+        "finding, and when the attack cannot finish within its limits."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("round_id", help="The round's id, as in the address of its HR page.")
+        parser.add_argument("--seconds", type=float, default=AttackLimits.seconds, help="Time budget of the attack.")
+        parser.add_argument("--max-milps", type=int, default=AttackLimits.max_milps, help="Most MILPs to solve.")
 
-    def handle(self, *args, round_id, **options):
-        snapshot = ReportSnapshot.objects.defer("engine").filter(round_id=round_id).first()
-        if snapshot is None:
-            raise CommandError(f"No report has been built for round {round_id} yet (no responses released?).")
-        engine = snapshot_engine(snapshot)
-        tables, refused = engine_tables(engine=engine)
-        report = audit_tables(tables=tables, queries_refused=refused)
+    def handle(self, *args, round_id, seconds, max_milps, **options):
+        # Imported here: the attacker must stay apart from the code that builds the tables, and only this adapter
+        # (the snapshot as plain dataclasses) may know both.
+        from reports.publication import round_attack_inputs
+
+        report = attack(round_attack_inputs(round_id), limits=AttackLimits(seconds=seconds, max_milps=max_milps))
         self.stdout.write(str(report))
-        for recovery in report.recovered:
-            self.stdout.write(f"  recovered: {recovery}")
-        if not report.passed:
-            raise CommandError(f"{len(report.recovered)} hidden counts can be recovered.")
+        if report.findings:
+            raise CommandError(f"{len(report.findings)} findings: the publication pins what it must not.")
+        if report.inconclusive:
+            raise CommandError("The attack was inconclusive, which counts as a failure.")
