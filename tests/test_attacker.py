@@ -197,9 +197,12 @@ def test_a_roster_cell_of_exactly_k_where_everyone_took_part_is_allowed():
     assert report.passed, str(report)
 
 
-def test_a_cell_of_two_whose_participation_a_published_group_forces_is_found():
+@pytest.mark.parametrize(
+    "groupings", [[(), ("department",)], [("department",)]], ids=["with everyone", "by department"]
+)
+def test_a_cell_of_two_whose_participation_a_published_group_forces_is_found(groupings):
     people = departments(("X", "a", 3, 3, 1), ("Y", "b", 2, 2, 1), ("Y", "c", 3, 3, 2), ("Z", "d", 6, 3, 2))
-    groups = publication_of(people, groupings=[(), ("department",)], with_invited=True)
+    groups = publication_of(people, groupings=groupings, with_invited=True)
 
     report = attack(inputs_of(people, groups, k=3))
 
@@ -309,6 +312,7 @@ def test_every_finding_on_a_random_naive_publication_is_true_of_the_people(seed)
     report = attack(inputs_of(people, groups, k=k, labels_k_anonymous=False))
 
     assert not report.inconclusive
+    assert report.findings
     took_part = Counter(person.cell() for person in people if person.took_part)
     gave = Counter((person.cell(), value) for person in people if person.took_part for value in person.answers.values())
     for finding in report.findings:
