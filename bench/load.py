@@ -4,14 +4,17 @@
         [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--redis-url redis://127.0.0.1:6379/0]
         [--redis-cache-url redis://127.0.0.1:6379/3] [--database-name candor_bench_load]
 
-It builds a throwaway database with a roster and one open round of the default questions, starts gunicorn and a
-Celery worker on it, and for the given time runs three kinds of simulated browsers at once: employees, each
-answering the round as a person does (GET the form, POST for the preview, POST the preview's submit), one after
-another until the time is up; HR analysts cycling through the round page, its heatmaps by department, the trends
-and the round's CSV export; and one probe requesting a trivial logged-in page every 0.1 s. The baseline is that
-trivial page timed alone, one request at a time, just before the load (the probe under load mostly measures queueing
-behind the others). Then it waits for the worker to go idle and accounts for every receipt: the round's
-participation rows, its pooled and released responses, and each receipt code's entry must agree.
+It builds a throwaway database with a roster, a published round they answered last time and one open round of the
+default questions, starts gunicorn and a Celery worker on it, and for the given time runs three kinds of simulated
+browsers at once: employees, each answering the open round as a person does (GET the form, POST for the preview,
+POST the preview's submit), one after another until the time is up; HR analysts cycling through the published
+round's page, its heatmaps by department, its CSV export, the trends and the open round's page (its overall count);
+and one probe requesting a trivial logged-in page every 0.1 s. The baseline is that trivial page timed alone, one
+request at a time, just before the load (the probe under load mostly measures queueing behind the others).
+
+Then it accounts for every receipt while the round is still open (one participation row, one sealed entry and one
+receipt row each, nothing published), closes the round, and times the worker's one publication of it: one
+published response per receipt, every receipt then "published".
 
 The machine is shared and noisy, so the figures to compare between runs are the ratios to the baseline. The exit
 status is 1 on any server error or failed submission, or when the accounting does not add up.
@@ -47,7 +50,7 @@ from bench.submit import (  # noqa: E402
     open_round_create,
     throwaway_database,
 )
-from tests.live import Browser, Page, form_fields, session_cookies  # noqa: E402
+from tests.live import Browser, Page, form_fields, session_cookies, tasks_sent_to  # noqa: E402
 
 BENCH_DATABASE = "candor_bench_load"
 SETTINGS_MODULE = "bench.settings"
@@ -58,6 +61,8 @@ BASELINE_REQUESTS = 40
 THINK_SECONDS = 1.0
 # People on the roster per second of load: more than 32 browsers can submit, so nobody runs out of people.
 PEOPLE_PER_SECOND = 40
+# How many of them answered the round before, published before the load: what HR browses.
+PREVIOUS_RESPONDENTS = 200
 PREVIEW_MARKER = b"This is exactly what will be stored"
 RECEIPT_CODE = re.compile(rb'class="receipt__code"><strong>([^<]+)</strong>')
 NOT_STORED_MARKER = b'data-outcome="not-stored"'
@@ -149,32 +154,39 @@ class Latency:
 
 @dataclass(frozen=True)
 class Accounting:
+    """An open round's rows, read from one snapshot."""
+
     participations: int
-    pooled: int
-    released: int
-    receipts_missing: int  # receipt codes shown whose entry is neither pooled nor released
+    sealed: int
+    receipt_rows: int
+    published: int
+    receipts_missing: int  # receipt codes shown that no receipt row proves
 
 
 # --- the scenario --------------------------------------------------------------------------------
 
 
 def scenario_create(*, people: int, rng: random.Random) -> Scenario:
-    """A roster of ``people`` employees invited to one open round, their sessions and answers, and an HR analyst."""
+    """A roster of ``people`` employees, a round they answered last time (published), one open round they are invited
+    to, their sessions and answers, and an HR analyst."""
     from django.urls import reverse
     from django.utils import timezone
 
     from bench.reports import hr_user_create, people_seed
 
+    lexicon_ready()
     roster = people_seed(people, rng, timezone.localdate())
+    previous = published_round_create(roster[:PREVIOUS_RESPONDENTS], rng)
     survey_round = open_round_create(roster)
     questions = list(survey_round.questions.all())
     employees = [Employee(session_cookies(person.user), answers_random(questions, rng)) for person in roster]
-    round_path = reverse("reports:round", args=[survey_round.id])
+    previous_path = reverse("reports:round", args=[previous.id])
     hr_pages = {
-        "round": round_path,
-        "heatmap": f"{round_path}?by=department",
+        "round": previous_path,
+        "heatmap": f"{previous_path}?by=department",
+        "export": reverse("reports:round_export", args=[previous.id, "csv"]),
         "trends": reverse("reports:trends"),
-        "export": reverse("reports:round_export", args=[survey_round.id, "csv"]),
+        "open round": reverse("reports:round", args=[survey_round.id]),
     }
     return Scenario(
         round_id=str(survey_round.id),
@@ -184,6 +196,42 @@ def scenario_create(*, people: int, rng: random.Random) -> Scenario:
         hr_pages=hr_pages,
         trivial_path=reverse("bench_trivial", urlconf="bench.urls"),  # bench.urls: the servers' URLconf
     )
+
+
+def lexicon_ready() -> None:
+    """The publication scores comments with VADER: its lexicon comes from the wheel, offline."""
+    from django.conf import settings
+
+    from sentiment.lexicon import lexicon_install, lexicon_installed
+
+    if not lexicon_installed(settings.NLTK_DATA_DIR):
+        lexicon_install(Path(settings.NLTK_DATA_DIR))
+
+
+def published_round_create(respondents: list, rng: random.Random):
+    """A round everyone in ``respondents`` answered through the submission service, closed and published.
+
+    Published here, by the pipeline the worker runs, because the worker is not started yet.
+    """
+    from django.utils import timezone
+
+    from reports.pipeline import round_publish
+    from surveys.forms import RoundAnswerForm
+    from surveys.models import Round
+    from surveys.submission import round_submit
+
+    survey_round = open_round_create(respondents, title="AI tools and targets: summer pulse")
+    questions = list(survey_round.questions.all())
+    for person in respondents:
+        form = RoundAnswerForm(answers_random(questions, rng), questions=questions)
+        if not form.is_valid():
+            raise RuntimeError(f"generated answers refused: {form.errors}")
+        round_submit(person=person, round=survey_round, answers=form.answers())
+    # What surveys.rounds.round_close does, without queueing the publication for a worker that is not there.
+    Round.objects.filter(id=survey_round.id).update(state=Round.State.CLOSED, closes_at=timezone.now())
+    if round_publish(survey_round.id) is None:
+        raise RuntimeError("the previous round was not published")
+    return survey_round
 
 
 # --- the browsers --------------------------------------------------------------------------------
@@ -348,39 +396,81 @@ def load_run(scenario: Scenario, port: int, *, seconds: float, employees: int = 
 
 
 def accounting(round_id: str, receipt_codes: list[str]) -> Accounting:
-    """Participation, pool and released rows of the round, and the receipts not found, from one snapshot."""
+    """An open round's participation rows, sealed entries, receipt rows and published responses, from one snapshot,
+    and the receipt codes shown that no receipt row proves."""
     from django.db import connection, transaction
 
-    from feedback.models import PoolEntry, Response, Stream
+    from feedback.models import PoolEntry, Receipt, Response, Stream
     from feedback.selectors import receipt_hash
     from surveys.models import Participation
 
+    group = {"stream": Stream.ROUND, "round_id": round_id}
     with transaction.atomic():
-        # The worker may be releasing: one snapshot, or a batch could be counted twice or not at all.
+        # Submissions may be under way: one snapshot, or a submission could be counted in one table and not another.
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        pooled = PoolEntry.objects.filter(stream=Stream.ROUND, round_id=round_id)
-        released = Response.objects.filter(stream=Stream.ROUND, round_id=round_id)
-        found = set(pooled.values_list("receipt_hash", flat=True)) | set(
-            released.values_list("receipt_hash", flat=True)
-        )
+        receipts = Receipt.objects.filter(**group)
+        proven = set(receipts.values_list("code_hash", flat=True))
         return Accounting(
             participations=Participation.objects.filter(round_id=round_id).count(),
-            pooled=pooled.count(),
-            released=released.count(),
-            receipts_missing=sum(receipt_hash(code) not in found for code in receipt_codes),
+            sealed=PoolEntry.objects.filter(**group).count(),
+            receipt_rows=len(proven),
+            published=Response.objects.filter(**group).count(),
+            receipts_missing=sum(receipt_hash(code) not in proven for code in receipt_codes),
         )
 
 
 def accounting_problems(account: Accounting, receipts: int) -> list[str]:
-    """Empty when every receipt shown is stored, once, and nothing else is."""
+    """Empty when every receipt shown is stored, sealed, once, and nothing of the open round is published."""
     problems = []
     if account.participations != receipts:
         problems.append(f"{account.participations} participation rows for {receipts} receipts")
-    if account.pooled + account.released != account.participations:
-        problems.append(f"{account.pooled} pooled + {account.released} released != {account.participations}")
+    if not account.sealed == account.receipt_rows == account.participations:
+        problems.append(
+            f"{account.sealed} sealed, {account.receipt_rows} receipt rows, {account.participations} took part"
+        )
+    if account.published:
+        problems.append(f"{account.published} responses published while the round is open")
     if account.receipts_missing:
         problems.append(f"{account.receipts_missing} receipt codes shown but stored nowhere")
+    return problems
+
+
+def publication_run(round_id: str, queue: str, *, timeout: float = 600) -> float:
+    """Close the round as an admin would, its publication queued for the worker on ``queue``; the seconds until the
+    worker has published it."""
+    from reports.models import ReportSnapshot
+    from surveys.models import Round
+    from surveys.rounds import round_close
+
+    started = time.monotonic()
+    with tasks_sent_to(queue):
+        round_close(Round.objects.get(id=round_id))
+    while not ReportSnapshot.objects.filter(round_id=round_id).exists():
+        if time.monotonic() - started > timeout:
+            raise TimeoutError(f"the round was not published within {timeout:.0f} s of its close")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def publication_problems(round_id: str, receipt_codes: list[str]) -> list[str]:
+    """Empty when the closed round was published once and whole: one response per receipt, each receipt
+    "published", nothing left sealed and nobody's participation kept."""
+    from feedback.models import PoolEntry, Response, Stream
+    from feedback.selectors import receipt_status
+    from surveys.models import Participation, Round
+
+    group = {"stream": Stream.ROUND, "round_id": round_id}
+    responses = Response.objects.filter(**group).count()
+    submitted = Round.objects.get(id=round_id).submitted_count
+    problems = []
+    if not responses == len(receipt_codes) == submitted:
+        problems.append(f"{responses} responses published, {len(receipt_codes)} receipts, submitted_count {submitted}")
+    if PoolEntry.objects.filter(**group).exists() or Participation.objects.filter(round_id=round_id).exists():
+        problems.append("sealed entries or participation rows left after the publication")
+    statuses = Counter(receipt_status(code) for code in receipt_codes)
+    if set(statuses) - {"published"}:
+        problems.append(f"receipt statuses after publication: {dict(statuses)}")
     return problems
 
 
@@ -450,13 +540,9 @@ def django_configure(args, nltk_dir: Path) -> dict:
 
 
 def database_prepare(people: int) -> Scenario:
-    from django.conf import settings
     from django.core.management import call_command
 
-    from sentiment.lexicon import lexicon_install
-
     call_command("migrate", interactive=False, verbosity=0)
-    lexicon_install(Path(settings.NLTK_DATA_DIR))
     return scenario_create(people=people, rng=random.Random(SEED))
 
 
@@ -470,23 +556,23 @@ def main() -> int:
         env = django_configure(args, work_dir / "nltk_data")
         stack.enter_context(throwaway_database(args.database_url, args.database_name))
         people = max(300, int(args.seconds * PEOPLE_PER_SECOND))
-        print(f"seeding {people} people, an open round and sessions in {args.database_name} ...", flush=True)
+        print(f"seeding {people} people, a published round, an open round and sessions ...", flush=True)
         scenario = database_prepare(people)
         worker = stack.enter_context(worker_fresh_start(env, work_dir))
         web = stack.enter_context(gunicorn_start(env, work_dir, workers=args.workers, threads=args.threads))
         print(f"gunicorn on 127.0.0.1:{web.port}: {args.employees} employees and {args.hr} HR for {args.seconds:.0f} s")
         load = load_run(scenario, web.port, seconds=args.seconds, employees=args.employees, hr=args.hr)
-        idle_started = time.monotonic()
-        idle = worker.wait_until_idle(timeout=300)
-        idle_seconds = time.monotonic() - idle_started
-        return report_print(args, scenario, load, idle, idle_seconds)
+        account = accounting(scenario.round_id, load.receipts())
+        print("closing the round: the worker publishes it ...", flush=True)
+        publication_seconds = publication_run(scenario.round_id, worker.queue)
+        published = publication_problems(scenario.round_id, load.receipts())
+        return report_print(args, scenario, load, account, publication_seconds, published)
 
 
-def report_print(args, scenario: Scenario, load: Load, idle: bool, idle_seconds: float) -> int:
+def report_print(args, scenario: Scenario, load: Load, account: Accounting, publication_seconds, published) -> int:
     from django.conf import settings
 
     receipts = load.receipts()
-    account = accounting(scenario.round_id, receipts)
     print()
     print(machine_describe())
     print(
@@ -500,14 +586,18 @@ def report_print(args, scenario: Scenario, load: Load, idle: bool, idle_seconds:
     print("per s: successful requests per second of load (quiet trivial: one at a time, before the load).")
     print("trivial: the same page from a probe every 0.1 s under the load, which mostly measures queueing.")
     print("p50/p99 ratio: against the quiet trivial page's, timed alone just before the load on the same servers.")
+    print("hr round, heatmap, export: the round published before the load; hr open round: the open round's count.")
     print(f"receipts: {len(receipts)} ({len(receipts) / load.seconds:.1f}/s) of {len(load.attempts)} attempts")
     if load.out_of_people:
         print("WARNING: every person had answered before the time was up")
-    print(f"worker {'idle' if idle else 'STILL BUSY'} {idle_seconds:.1f} s after the load")
-    print(f"participation rows: {account.participations}; pooled: {account.pooled}; released: {account.released}")
-    problems = accounting_problems(account, len(receipts))
+    print(
+        f"while open: participation rows {account.participations}; sealed {account.sealed}; "
+        f"receipt rows {account.receipt_rows}; published {account.published}"
+    )
+    problems = accounting_problems(account, len(receipts)) + published
     failed = len(load.attempts) - len(receipts)
     errors = len(load.server_errors())
+    print(f"publication by the worker: {publication_seconds:.1f} s after the close")
     print(f"server errors: {errors}; attempts without a receipt: {failed}")
     print("accounting: ok" if not problems else "accounting FAILED: " + "; ".join(problems))
     return 1 if problems or errors or failed else 0

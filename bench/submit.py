@@ -4,8 +4,11 @@
         [--database-url postgres://postgres@127.0.0.1:5432/postgres] [--redis-url redis://127.0.0.1:6379/0]
 
 It builds a throwaway database with one open round, starts gunicorn and a Celery worker on it, and at
-each concurrency level times answer submissions next to a trivial logged-in page. The machine is shared
-and noisy, so the figures to compare between runs are the ratios, not the absolute numbers.
+each concurrency level times answer submissions (each sealed to the publishing worker's key, with its receipt)
+next to a trivial logged-in page. The machine is shared and noisy, so the figures to compare between runs are the
+ratios, not the absolute numbers. Target: at 8 and 32 clients, receipts per second at least a quarter of the
+trivial page's requests per second (exit status 1 otherwise). Last, it closes the round and times the worker's
+publication of it.
 """
 
 import argparse
@@ -46,6 +49,10 @@ WARMUP_CLIENTS = 8
 # Invited but never answering: no real round is answered by everyone.
 SPARE_PEOPLE = 40
 REQUEST_TIMEOUT = 60
+# The issue's target: submission throughput at least a quarter of a trivial logged-in view's, at 8 and 32 clients.
+TARGET_SHARE = 0.25
+TARGET_LEVELS = (8, 32)
+PUBLICATION_TIMEOUT = 600
 RECEIPT_MARKER = b'class="receipt__code"'
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -219,8 +226,9 @@ def weighted_choice(weights: dict[str, float], rng: random.Random) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def open_round_create(people: list):
-    """An open round asking the default library, built directly as tests/rounds.py does."""
+def open_round_create(people: list, *, title: str = "AI tools and targets: autumn pulse"):
+    """An open round asking the default library, built directly as tests/rounds.py does: each invitation holds the
+    person's reporting attributes frozen at open, as surveys.rounds.round_open leaves them."""
     from django.utils import timezone
 
     from surveys import attributes
@@ -230,7 +238,7 @@ def open_round_create(people: list):
     question_library_seed()
     now = timezone.now()
     survey_round = Round.objects.create(
-        title="AI tools and targets: autumn pulse",
+        title=title,
         intro="Tell us honestly how AI tools, usage targets and dashboards work for you.",
         state=Round.State.OPEN,
         opens_at=now,
@@ -251,8 +259,16 @@ def open_round_create(people: list):
         )
         for question in Question.objects.filter(archived=False)
     )
-    Invitation.objects.bulk_create(Invitation(round=survey_round, person=person) for person in people)
-    survey_round.audience_groups = attributes.audience_groups(people, timezone.localdate(), extra_keys=[])
+    today = timezone.localdate(now)
+    frozen = [attributes.raw_attributes(person, today, extra_keys=[]) for person in people]
+    Invitation.objects.bulk_create(
+        (
+            Invitation(round=survey_round, person=person, attributes=values)
+            for person, values in zip(people, frozen, strict=True)
+        ),
+        batch_size=2000,
+    )
+    survey_round.audience_groups = attributes.attribute_counts(frozen)
     survey_round.audience_size = len(people)
     survey_round.save()
     return survey_round
@@ -502,21 +518,26 @@ def level_run(port: int, clients: int, submissions: list[Submission], answer_pat
 # --- checks and output --------------------------------------------------------------------
 
 
-def consistency_counts(survey_round) -> tuple[int, int, int]:
-    """Participation rows, pooled entries and released responses, read from one snapshot."""
+def consistency_counts(survey_round) -> tuple[int, int, int, int]:
+    """Participation rows, sealed pool entries, receipts and published responses of the round, from one snapshot.
+
+    While the round is open nothing is published: every receipt handed out is one sealed entry and one receipt row.
+    """
     from django.db import connection, transaction
 
-    from feedback.models import PoolEntry, Response, Stream
+    from feedback.models import PoolEntry, Receipt, Response, Stream
     from surveys.models import Participation
 
+    group = {"stream": Stream.ROUND, "round_id": survey_round.id}
     with transaction.atomic():
-        # The worker may still be releasing: one snapshot, or a batch could be counted twice or not at all.
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        participations = Participation.objects.filter(round=survey_round).count()
-        pooled = PoolEntry.objects.filter(stream=Stream.ROUND, round_id=survey_round.id).count()
-        released = Response.objects.filter(stream=Stream.ROUND, round_id=survey_round.id).count()
-    return participations, pooled, released
+        return (
+            Participation.objects.filter(round=survey_round).count(),
+            PoolEntry.objects.filter(**group).count(),
+            Receipt.objects.filter(**group).count(),
+            Response.objects.filter(**group).count(),
+        )
 
 
 def worker_task_counts(log_path: Path) -> tuple[int, int]:
@@ -527,7 +548,7 @@ def worker_task_counts(log_path: Path) -> tuple[int, int]:
 def table_print(levels: list[Level]) -> None:
     header = (
         f"{'clients':>7} {'submit/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'trivial/s':>10} {'triv p50':>9} "
-        f"{'triv p99':>9} {'p50 ratio':>10} {'tput ratio':>11} {'errors':>7}"
+        f"{'triv p99':>9} {'p50 ratio':>10} {'tput share':>11} {'errors':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -537,9 +558,23 @@ def table_print(levels: list[Level]) -> None:
         print(
             f"{level.clients:>7} {submit.per_second:>9.1f} {submit.p50_ms:>8.1f} {submit.p99_ms:>8.1f} "
             f"{trivial.per_second:>10.1f} {trivial.p50_ms:>9.1f} {trivial.p99_ms:>9.1f} "
-            f"{ratio(submit.p50_ms, trivial.p50_ms):>10.1f} {ratio(trivial.per_second, submit.per_second):>11.1f} "
-            f"{errors:>7}"
+            f"{ratio(submit.p50_ms, trivial.p50_ms):>10.1f} {throughput_share(level):>11.2f} {errors:>7}"
         )
+
+
+def throughput_share(level: Level) -> float:
+    """Receipts per second as a share of the trivial page's requests per second, at the same level."""
+    return ratio(level.submit.per_second, level.trivial.per_second)
+
+
+def targets_missed(levels: list[Level]) -> list[str]:
+    """The issue's target: at 8 and 32 clients, submissions at least a quarter of the trivial page's throughput."""
+    return [
+        f"{level.clients} clients: submissions {throughput_share(level):.2f} of the trivial page's throughput, "
+        f"target {TARGET_SHARE}"
+        for level in levels
+        if level.clients in TARGET_LEVELS and not throughput_share(level) >= TARGET_SHARE
+    ]
 
 
 def ratio(numerator: float, denominator: float) -> float:
@@ -636,9 +671,32 @@ def main() -> int:
         port, worker_name, worker_log = servers_start(stack, work_dir, args.workers, args.threads)
         levels, submitted = load_run(port, survey_round, submissions, args)
         idle = worker_wait_until_idle(worker_name)
-        report_print(levels, survey_round, submitted, worker_log, idle, args)
+        missed = report_print(levels, survey_round, submitted, worker_log, idle, args)
+        print("closing the round: the worker publishes it ...", flush=True)
+        publication_print(survey_round, submitted)
     failed_requests = sum(sum(phase.errors.values()) for level in levels for phase in (level.submit, level.trivial))
-    return 1 if failed_requests else 0
+    return 1 if failed_requests or missed else 0
+
+
+def publication_print(survey_round, submitted: int) -> None:
+    """Close the round as an admin would and time the worker's one publication (reports.pipeline)."""
+    from reports.models import ReportSnapshot
+    from surveys.models import Round
+    from surveys.rounds import round_close
+
+    started = time.perf_counter()
+    round_close(survey_round)
+    deadline = started + PUBLICATION_TIMEOUT
+    while not ReportSnapshot.objects.filter(round_id=survey_round.id).exists():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"publication: not done {PUBLICATION_TIMEOUT} s after the close")
+        time.sleep(0.2)
+    seconds = time.perf_counter() - started
+    published = Round.objects.get(id=survey_round.id).submitted_count
+    participations, pooled, receipts, responses = consistency_counts(survey_round)
+    print(f"publication by the worker: {seconds:.1f} s after the close; {responses} responses, submitted {published}")
+    if not responses == published == submitted == receipts or pooled or participations:
+        raise SystemExit("publication: FAILED, the published responses do not match the receipts handed out")
 
 
 def load_run(port: int, survey_round, submissions: list[Submission], args) -> tuple[list[Level], int]:
@@ -660,14 +718,15 @@ def load_run(port: int, survey_round, submissions: list[Submission], args) -> tu
     return levels, submitted
 
 
-def report_print(levels: list[Level], survey_round, submitted: int, worker_log: Path, idle: bool, args) -> None:
+def report_print(levels: list[Level], survey_round, submitted: int, worker_log: Path, idle: bool, args) -> list[str]:
     from django.conf import settings
 
     print()
     print(machine_describe())
     print(
         f"gunicorn {args.workers} workers x {args.threads} threads, Celery worker concurrency 1, "
-        f"{survey_round.audience_size} people invited, {survey_round.questions.count()} questions, k={survey_round.k}"
+        f"{survey_round.audience_size} people invited, {survey_round.questions.count()} questions, k={survey_round.k}; "
+        "every submission sealed (HPKE X25519 + ChaCha20-Poly1305, padded to the round's size)"
     )
     # The baseline is dominated by opening a database connection when connections are not reused.
     print(f"CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']} (DJANGO_CONN_MAX_AGE)")
@@ -676,16 +735,20 @@ def report_print(levels: list[Level], survey_round, submitted: int, worker_log: 
     errors_print(levels)
     print()
     print("submit/s: receipts per wall-clock second, each after a GET of the form; p50/p99 time the POST only.")
-    print("p50 ratio = submit p50 / trivial p50; tput ratio = trivial req/s / submit/s (same level, same run).")
-    participations, pooled, released = consistency_counts(survey_round)
+    print("p50 ratio = submit p50 / trivial p50; tput share = submit/s / trivial req/s (same level, same run).")
+    participations, pooled, receipts, published = consistency_counts(survey_round)
     succeeded, failed = worker_task_counts(worker_log)
     print(f"submissions with a receipt (incl. {WARMUP_SUBMISSIONS} warm-up): {submitted}")
-    print(f"participation rows: {participations}; pooled: {pooled}; released: {released}")
+    print(f"participation rows: {participations}; sealed: {pooled}; receipts: {receipts}; published: {published}")
     busy = "" if idle else " (still busy at the end)"
     print(f"worker: {succeeded} tasks succeeded, {failed} failed or retried{busy}")
-    if participations != submitted or pooled + released != submitted:
+    if not participations == pooled == receipts == submitted or published:
         raise SystemExit("consistency: FAILED, the database does not match the receipts handed out")
-    print("consistency: ok")
+    print("consistency: ok (nothing published while the round is open)")
+    missed = targets_missed(levels)
+    print(f"target (tput share >= {TARGET_SHARE} at {' and '.join(map(str, TARGET_LEVELS))} clients): ", end="")
+    print("met" if not missed else "MISSED:\n  " + "\n  ".join(missed))
+    return missed
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.client import HTTPConnection, HTTPException
@@ -256,6 +256,20 @@ def queue_purge(queue: str) -> None:
     with app.connection_for_write() as connection, connection.channel() as channel:
         channel.queue_declare(queue=queue)
         channel.queue_purge(queue)
+
+
+@contextmanager
+def tasks_sent_to(queue: str):
+    """Send this process's Celery messages (a service's on-commit dispatch, e.g. a round's publication at close) to
+    a live worker's queue for a while; Celery reads the default queue each time it routes a message."""
+    from config.celery_app import app
+
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield
+    finally:
+        app.conf.task_default_queue = saved
 
 
 def worker_fresh_start(env: dict, log_dir: Path) -> Worker:
