@@ -1,8 +1,11 @@
-"""What the independent attacker (``reports.attacker``) is given about a publication: everything HR can read.
+"""What the independent attacker (``reports.attacker``) is given about a publication: more than HR can read.
 
 Every group the round's queries can reach and the publication shows, with its respondents and, for every field, the
 histogram its shares give (which is at least as much as the means, shares and NPS on the pages); participation per
-published group; and the roster's cells, from the attributes frozen on the invitations, as HR knows them.
+published group; the roster's cells, from the attributes frozen on the invitations, as HR knows them; and, on top,
+every finest combination of labels the records carry with its histograms, which no page shows on its own. A
+stronger attacker that finds nothing means the real one finds nothing either, and the finest combinations keep its
+integer program small.
 """
 
 from __future__ import annotations
@@ -17,18 +20,96 @@ from reports.publication import Publication
 
 
 def publication_attack(
-    publication: Publication, *, invitees: Sequence[dict], names: Sequence[str], comment_threshold: int
+    publication: Publication,
+    *,
+    invitees: Sequence[dict],
+    names: Sequence[str],
+    comment_threshold: int,
+    finest: Sequence[PublishedGroup] = (),
 ) -> AttackReport:
-    return attack(attack_inputs(publication, invitees=invitees, names=names, comment_threshold=comment_threshold))
+    inputs = attack_inputs(
+        publication, invitees=invitees, names=names, comment_threshold=comment_threshold, finest=finest
+    )
+    return attack(inputs)
+
+
+def round_attack_inputs(round_id) -> AttackInputs:
+    """The attacker's inputs for a published round, read back from the database (``manage.py audit_disclosure``)."""
+    from reports.models import ReportSnapshot
+    from reports.pipeline import reporting_attributes
+    from reports.records import records_build
+    from reports.snapshots import snapshot_engine
+    from sentiment.models import Theme
+    from surveys.models import Invitation, Round
+
+    round = Round.objects.get(id=round_id)
+    publication = snapshot_engine(ReportSnapshot.objects.get(round_id=round.id))
+    invitees = list(Invitation.objects.filter(round=round).values_list("attributes", flat=True))
+    themes = list(Theme.objects.filter(round_id=round.id))
+    finest = []
+    for labels, labelling, engine in (
+        ("attributes", ANSWERS, publication.answers),
+        ("comment_attributes", COMMENTS, publication.comments),
+    ):
+        if engine is not None:
+            records, attributes = records_build(round_id=round.id, themes=themes, labels=labels)
+            finest += finest_groups(records, attributes=attributes, engine=engine, labelling=labelling)
+    names = reporting_attributes(invitees)
+    return attack_inputs(
+        publication, invitees=invitees, names=names, comment_threshold=round.comment_threshold, finest=finest
+    )
+
+
+def finest_groups(
+    records: Iterable[dict], *, attributes: Sequence[str], engine: Engine, labelling: str
+) -> list[PublishedGroup]:
+    """Each combination of labels the records carry, with its respondents and its histograms binned as the
+    engine's shares bin them."""
+    fields = _histogram_measures(engine.measures)
+    combinations: dict[tuple, list[dict]] = {}
+    for record in records:
+        combinations.setdefault(tuple((name, str(record[name])) for name in sorted(attributes)), []).append(record)
+    return [
+        PublishedGroup(
+            conditions=conditions,
+            n=len(members),
+            histograms={field: _record_histogram(members, field, bins) for field, bins in fields.items()},
+            labelling=labelling,
+        )
+        for conditions, members in combinations.items()
+    ]
+
+
+def _record_histogram(members: list[dict], field: str, bins: dict[int, Measure]) -> dict[int, int]:
+    source, _, option = field.partition("#")
+    histogram = dict.fromkeys(bins, 0) if not option else {1: 0, 0: 0}
+    for record in members:
+        answer = record.get(source)
+        if answer is None:
+            continue
+        if option:
+            histogram[int(int(option) in answer)] += 1
+            continue
+        for bin_, measure in bins.items():
+            if answer in measure.values:
+                histogram[bin_] += 1
+    return histogram
 
 
 def attack_inputs(
-    publication: Publication, *, invitees: Sequence[dict], names: Sequence[str], comment_threshold: int
+    publication: Publication,
+    *,
+    invitees: Sequence[dict],
+    names: Sequence[str],
+    comment_threshold: int,
+    finest: Sequence[PublishedGroup] = (),
 ) -> AttackInputs:
     invited = {(group.attribute, group.value): group.invited for group in publication.participation}
     groups = [*_groups(publication.answers, ANSWERS, invited)]
     if publication.comments is not None:
         groups += _groups(publication.comments, COMMENTS, {})
+    known = {(group.labelling, group.conditions) for group in groups}
+    groups += [group for group in finest if (group.labelling, group.conditions) not in known]
     return AttackInputs(
         k=publication.k,
         comment_threshold=comment_threshold,

@@ -5,8 +5,6 @@ group of at least k, as Candor did before k-anonymization, so an attack suite ca
 """
 
 import random
-import sys
-import types
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
@@ -322,28 +320,51 @@ def test_every_finding_on_a_random_naive_publication_is_true_of_the_people(seed)
             assert took_part[finding.cell] == finding.count
 
 
-def test_audit_disclosure_prints_the_summary_and_fails_on_a_finding(monkeypatch, capsys):
+def _published_round():
+    from reports import pipeline
+    from surveys import rounds, submission
+    from tests.rounds import open_round_with
+    from tests.rounds import people as roster_people
+
+    team = roster_people(12, department="Engineering")
+    round = open_round_with(team, k=3, questions=[{"kind": "likert"}])
+    question = round.questions.get()
+    for number, person in enumerate(team[:10]):
+        submission.round_submit(person=person, round=round, answers=[(question, 1 + number % 5)])
+    rounds.round_close(round)
+    pipeline.round_publish(round.id)
+    return round
+
+
+def test_audit_disclosure_prints_the_summary_and_fails_on_a_finding(db, monkeypatch, capsys):
+    from reports import audit
+
+    round = _published_round()
     people = nested_team()
     inputs = inputs_of(people, naive_publication(people, k=5, groupings=ALL_GROUPINGS), k=5, labels_k_anonymous=False)
-    fake = types.ModuleType("reports.publication")
-    fake.round_attack_inputs = lambda round_id: inputs
-    monkeypatch.setitem(sys.modules, "reports.publication", fake)
+    monkeypatch.setattr(audit, "round_attack_inputs", lambda round_id: inputs)
 
     with pytest.raises(CommandError, match="finding"):
-        call_command("audit_disclosure", "some-round")
+        call_command("audit_disclosure", str(round.id))
 
     out = capsys.readouterr().out
     assert "MILPs solved" in out
     assert "answer pinned" in out
 
 
-def test_audit_disclosure_passes_quietly_on_a_k_anonymous_publication(monkeypatch, capsys):
-    people = departments(("X", "a", 3, 3, 1), ("Z", "d", 6, 3, 2))
-    inputs = inputs_of(people, publication_of(people, groupings=[(), ("department",)]), k=3)
-    fake = types.ModuleType("reports.publication")
-    fake.round_attack_inputs = lambda round_id: inputs
-    monkeypatch.setitem(sys.modules, "reports.publication", fake)
+def test_audit_disclosure_passes_quietly_on_a_real_publication(db, capsys):
+    round = _published_round()
 
-    call_command("audit_disclosure", "some-round")
+    call_command("audit_disclosure", str(round.id))
 
     assert "passed" in capsys.readouterr().out
+
+
+def test_audit_disclosure_explains_a_round_that_published_nothing(db):
+    from tests.rounds import open_round_with
+    from tests.rounds import people as roster_people
+
+    round = open_round_with(roster_people(4), k=3, questions=[{"kind": "likert"}])
+
+    with pytest.raises(CommandError, match="published nothing"):
+        call_command("audit_disclosure", str(round.id))

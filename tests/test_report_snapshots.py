@@ -57,7 +57,7 @@ def test_a_stored_publication_answers_every_query_exactly_as_the_built_one(db):
         k=round.k,
         comment_threshold=round.comment_threshold,
         participation=stored.participation,
-    )
+    ).publication
 
     for measure in stored.answers.measures:
         for rows in (None, "department", "location"):

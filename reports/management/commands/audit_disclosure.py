@@ -21,11 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args, round_id, seconds, max_milps, **options):
         # Imported here: the attacker must stay apart from the code that builds the tables, and only this adapter
         # (the snapshot as plain dataclasses) may know both.
-        try:
-            from reports.publication import round_attack_inputs
-        except ImportError as missing:
-            raise CommandError(f"No adapter from a round's snapshot to the attacker's inputs: {missing}") from missing
+        from reports.audit import round_attack_inputs
+        from reports.models import ReportSnapshot
 
+        if not ReportSnapshot.objects.filter(round_id=round_id).exists():
+            raise CommandError("This round has published nothing yet: it is open, or had fewer than k submissions.")
         report = attack(round_attack_inputs(round_id), limits=AttackLimits(seconds=seconds, max_milps=max_milps))
         self.stdout.write(str(report))
         if report.findings:
