@@ -22,9 +22,12 @@ Findings (each holds in every integer solution, so for whole people):
                         count alone forces it: nobody or everybody took part);
   group under k pinned  a cell, or a label class, whose respondent count is forced to a value in 1..k-1
                         (comments labelling: 1..comment threshold - 1);
-  answer pinned         a cell of fewer than k people (comment fields: the comment threshold) in which someone
-                        certainly gave a value, unless unanimity explains it (every class the cell's respondents can
-                        be in is admitted by a published group whose every answer to that field is that value).
+  answer pinned         a cell of fewer than k people (comment fields: the comment threshold) whose answers are
+                        pinned: someone there certainly gave a value, and the cell's people can make up a whole label
+                        class, so how many of them gave it is forced too. Unanimity is not a finding (every class the
+                        cell's respondents can be in is admitted by a published group whose every answer to that field
+                        is that value), nor is near-unanimity inside a class larger than the cell ("one of these two
+                        gave v" when most of their group did), which bounds the cell without pinning its answers.
 Conclusions that "nothing is pinned" rest on verified integer witnesses only; a size, time or MILP budget that runs
 out makes the report inconclusive, which fails like a finding.
 """
@@ -1081,7 +1084,9 @@ class _Attack:
                 return _Query(rows=self._answer_rows(lab, block, items))
 
             for cell, entry in self._pinned_among(candidates, constrain, is_open):
-                if not self._unanimity_explains(number, lab, block, cell, entry):
+                if self._a_class_can_be_within(lab, cell) and not self._unanimity_explains(
+                    number, lab, block, cell, entry
+                ):
                     name, value = lab.entries[entry]
                     self.report.findings.append(
                         Finding(
@@ -1093,6 +1098,14 @@ class _Attack:
                             value=value,
                         )
                     )
+
+    def _a_class_can_be_within(self, lab: _Labelling, cell: int) -> bool:
+        """Whether the cell's respondents can make up a whole class: only then can the number of them who gave a value
+        be forced to one count. Otherwise each class also holds people from outside the cell, and whenever some but
+        not all of a class gave the value, it can sit with one more or one fewer of the cell's people: "someone in
+        this pair gave v" (near-unanimity) bounds the cell without pinning its answers, like unanimity, which is
+        out of scope. Published k-anonymously, every class holds 0 or at least the threshold, more than the cell."""
+        return not (self.inputs.labels_k_anonymous and self.program.with_answers and self.sizes[cell] < lab.threshold)
 
     def _answer_rows(self, lab: _Labelling, block: _Block, items) -> list:
         """Rows Y[S, entry] + x[c, S] - X[S] <= 0 for every class S of c: nobody in c needs to have given it."""
