@@ -71,8 +71,8 @@ def _comment(response: Response, item: dict, comment_score) -> Comment:
 def groups_lock(groups) -> list[uuid.UUID]:
     """Lock the responses of these (stream, round_id, period) groups, and return their ids.
 
-    A release locks a group's responses before its comments; whoever rewrites comments outside a release takes
-    the same locks in the same order, so the two wait for each other instead of deadlocking.
+    Theming and retention both rewrite a group's comments; each takes these locks first, in the same order, so the
+    two wait for each other instead of deadlocking or overwriting each other's writes.
     """
     matching = Q(pk__in=[])
     for stream, round_id, period in groups:

@@ -519,7 +519,7 @@ def open_feedback_report(months: Sequence[PeriodData], *, threshold: int) -> Rep
     )
     return Report(
         title="Always-open feedback",
-        subtitle=f"{len(months)} months with released comments.",
+        subtitle=f"{len(months)} months of published comments.",
         k=threshold,
         comment_threshold=threshold,
         sections=tuple(section for section in sections if section.rows),

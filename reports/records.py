@@ -1,4 +1,4 @@
-"""A round's released responses as the engine's records: one per respondent, attributes and answers only.
+"""A round's published responses as the engine's records: one per respondent, attributes and answers only.
 
 Comments contribute through their theme (a person's comments in a theme become one sentiment, -1, 0 or 1);
 their text never leaves the database.

@@ -1,4 +1,4 @@
-"""Building a group's themes from its released comments and storing what passed the privacy step."""
+"""Building a group's themes from its published comments and storing what passed the privacy step."""
 
 import logging
 import uuid
@@ -30,7 +30,7 @@ def themes_rebuild(
     comments = list(of_group.order_by("id").values_list("id", "text", "response_id", "sentences"))
     result = _themes_find(comments, min_respondents=min_respondents, previous=previous)
     with transaction.atomic():
-        # Scoring rewrites a group's comments under this lock; taking it first keeps the two from deadlocking.
+        # Retention empties a group's comments under this lock; taking it first keeps the two from interleaving.
         groups_lock([(stream, round_id, period)])
         Theme.objects.filter(**group).delete()
         rows = _theme_rows(result, comments, group=group, today=today)

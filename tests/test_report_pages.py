@@ -95,7 +95,7 @@ def _round_reported(
 
 
 def _open_feedback_reported(team: list) -> None:
-    """This month's always-open comments, released, themed and tallied."""
+    """Always-open comments, published as last month's."""
     for index, person in enumerate(team):
         text = f"{SENTENCES[index % len(SENTENCES)]} {OPEN_MARKERS.get(index, '')}".strip()
         submission.open_feedback_submit(person=person, topic="", text=text)

@@ -189,7 +189,7 @@ def round_open(request, round_id):
 def round_close(request, round_id):
     round = get_object_or_404(Round, id=round_id)
     if request.method == "POST":
-        return _state_step(request, round, rounds.round_close, "The round is closed. Its last answers are released.")
+        return _state_step(request, round, rounds.round_close, "The round is closed. Its results are being published.")
     if round.state != Round.State.OPEN:
         messages.info(request, "Only an open round can be closed.")
         return redirect("surveys:round_detail", round_id=round.id)
