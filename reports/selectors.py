@@ -89,16 +89,12 @@ def _grouped(rows, key: str) -> dict:
     return groups
 
 
-def _earlier_rounds(*, opens_at, id):
-    """Visible rounds that opened before ``opens_at``, latest first; ``id`` breaks ties, so there is one answer."""
-    earlier = Round.objects.filter(state__in=VISIBLE_STATES, opens_at__lt=opens_at).exclude(id=id)
-    return earlier.order_by("-opens_at", "-id")
-
-
 def round_with_versions(round_id) -> Round | None:
     """The visible round, with ``version`` (of its snapshot), ``previous_id`` and ``previous_version`` (0 when there
     is no snapshot), in one query: everything a round page's cache key needs from the database but the labels."""
-    previous = _earlier_rounds(opens_at=OuterRef("opens_at"), id=OuterRef("id")).values("id")[:1]
+    previous = Round.objects.earlier_of_same_audience(
+        opens_at=OuterRef("opens_at"), audience=OuterRef("audience"), exclude_id=OuterRef("id")
+    ).values("id")[:1]
     return (
         Round.objects.filter(id=round_id, state__in=VISIBLE_STATES)
         .annotate(

@@ -111,6 +111,17 @@ class Question(models.Model):
         return self.text
 
 
+class RoundQuerySet(models.QuerySet):
+    def earlier_of_same_audience(self, *, opens_at, audience, exclude_id):
+        """Closed rounds sent to the same audience definition that opened before ``opens_at``, latest first.
+
+        The one rule for "the round before this one": what change, trends and recurring themes compare with. The
+        arguments may be values or ``OuterRef`` expressions, so a page can read it in the same query as its round.
+        """
+        earlier = self.filter(state=Round.State.CLOSED, audience=audience, opens_at__lt=opens_at)
+        return earlier.exclude(id=exclude_id).order_by("-opens_at", "-id")
+
+
 class Round(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -136,6 +147,8 @@ class Round(models.Model):
     # How many took part, stored when the round closes (the per-person rows are deleted then).
     submitted_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -164,8 +177,9 @@ class Round(models.Model):
         """The latest closed round that opened before this one and was sent to the same audience definition."""
         if self.opens_at is None:
             return None
-        earlier = Round.objects.filter(state=self.State.CLOSED, audience=self.audience, opens_at__lt=self.opens_at)
-        return earlier.exclude(id=self.id).order_by("-opens_at", "-id").first()
+        return Round.objects.earlier_of_same_audience(
+            opens_at=self.opens_at, audience=self.audience, exclude_id=self.id
+        ).first()
 
 
 class RoundQuestion(models.Model):

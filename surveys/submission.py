@@ -58,7 +58,7 @@ class Preview:
 
 
 def round_eligibility_check(*, person: Person, round: Round) -> None:
-    if not _accepts_answers(round):
+    if not round.is_open:
         raise SubmissionRefused(NOT_OPEN)
     _person_eligibility_check(person=person, round=round)
 
@@ -84,7 +84,7 @@ def round_submit(*, person: Person, round: Round, answers: list[tuple[RoundQuest
     code = receipt_code_new()
     with transaction.atomic():
         round = _round_locked_against_close(round.id)
-        if round is None or not _accepts_answers(round):
+        if round is None or not round.is_open:
             raise SubmissionRefused(NOT_OPEN if round.state in (Round.State.DRAFT, Round.State.SCHEDULED) else LATE)
         invitation = _person_eligibility_check(person=person, round=round)
         _participation_record(person=person, round=round)
@@ -124,10 +124,6 @@ def _round_locked_against_close(round_id) -> Round | None:
         return Round.objects.select_for_update().filter(id=round_id).first()
     query = f"SELECT * FROM {Round._meta.db_table} WHERE id = %s FOR SHARE"  # noqa: S608 (a model's own table name)
     return next(iter(Round.objects.raw(query, [round_id])), None)
-
-
-def _accepts_answers(round: Round) -> bool:
-    return round.state == Round.State.OPEN and not (round.closes_at and round.closes_at <= timezone.now())
 
 
 def _person_eligibility_check(*, person: Person, round: Round) -> Invitation:

@@ -835,6 +835,17 @@ def test_a_round_that_opened_earlier_becomes_the_one_the_page_compares_with(hr, 
     assert _page_html(client.get(url)) == _page_rendered_afresh(client, url)
 
 
+def test_a_round_sent_to_another_audience_is_never_the_one_the_page_compares_with(hr, client_as, reported_round):
+    client = client_as(hr)
+    url = _round_url(reported_round)
+    team = _team(Engineering=20)
+    _round_reported(
+        team, opens_at=reported_round.opens_at - datetime.timedelta(days=30), audience={"department": ["Engineering"]}
+    )
+
+    assert set(_change_column(client.get(url))) == {"—"}
+
+
 def test_a_renamed_attribute_shows_its_new_name_on_a_cached_page(hr, client_as, reported_round):
     client = client_as(hr)
     url = _round_url(reported_round, "group=department:Engineering")
