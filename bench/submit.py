@@ -151,6 +151,7 @@ class Level:
     clients: int
     submit: Phase
     trivial: Phase
+    form: Phase  # the answer page alone (GET), which every submission starts with
 
 
 class RequestFailed(Exception):
@@ -464,11 +465,15 @@ def submit_timed(connection: HTTPConnection, submission: Submission, path: str) 
 
 
 def trivial_timed(connection: HTTPConnection, cookie: str, path: str) -> float:
+    return get_timed(connection, cookie, path, "trivial")
+
+
+def get_timed(connection: HTTPConnection, cookie: str, path: str, what: str) -> float:
     started = time.perf_counter()
     status, _, _ = http(connection, "GET", path, cookie)
     elapsed = time.perf_counter() - started
     if status != 200:
-        raise RequestFailed(f"GET trivial {status}")
+        raise RequestFailed(f"GET {what} {status}")
     return elapsed
 
 
@@ -511,8 +516,9 @@ def phase_run(port: int, clients: int, items: list, timed: Callable) -> Phase:
 def level_run(port: int, clients: int, submissions: list[Submission], answer_path: str, trivial_path: str) -> Level:
     cookies = [submission.cookie for submission in submissions]
     trivial = phase_run(port, clients, cookies, partial(trivial_timed, path=trivial_path))
+    form = phase_run(port, clients, cookies, partial(get_timed, path=answer_path, what="form"))
     submit = phase_run(port, clients, submissions, partial(submit_timed, path=answer_path))
-    return Level(clients, submit, trivial)
+    return Level(clients, submit, trivial, form)
 
 
 # --- checks and output --------------------------------------------------------------------
@@ -548,16 +554,17 @@ def worker_task_counts(log_path: Path) -> tuple[int, int]:
 def table_print(levels: list[Level]) -> None:
     header = (
         f"{'clients':>7} {'submit/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'trivial/s':>10} {'triv p50':>9} "
-        f"{'triv p99':>9} {'p50 ratio':>10} {'tput share':>11} {'errors':>7}"
+        f"{'triv p99':>9} {'form/s':>7} {'form p50':>9} {'p50 ratio':>10} {'tput share':>11} {'errors':>7}"
     )
     print(header)
     print("-" * len(header))
     for level in levels:
         submit, trivial = level.submit, level.trivial
-        errors = sum(submit.errors.values()) + sum(trivial.errors.values())
+        errors = sum(submit.errors.values()) + sum(trivial.errors.values()) + sum(level.form.errors.values())
         print(
             f"{level.clients:>7} {submit.per_second:>9.1f} {submit.p50_ms:>8.1f} {submit.p99_ms:>8.1f} "
             f"{trivial.per_second:>10.1f} {trivial.p50_ms:>9.1f} {trivial.p99_ms:>9.1f} "
+            f"{level.form.per_second:>7.1f} {level.form.p50_ms:>9.1f} "
             f"{ratio(submit.p50_ms, trivial.p50_ms):>10.1f} {throughput_share(level):>11.2f} {errors:>7}"
         )
 
@@ -583,7 +590,7 @@ def ratio(numerator: float, denominator: float) -> float:
 
 def errors_print(levels: list[Level], label: str = "") -> None:
     for level in levels:
-        for kind, phase in (("submit", level.submit), ("trivial", level.trivial)):
+        for kind, phase in (("submit", level.submit), ("trivial", level.trivial), ("form", level.form)):
             for reason, count in phase.errors.items():
                 print(f"  {label or f'{level.clients} clients'}, {kind}: {count} x {reason}")
 
@@ -674,7 +681,8 @@ def main() -> int:
         missed = report_print(levels, survey_round, submitted, worker_log, idle, args)
         print("closing the round: the worker publishes it ...", flush=True)
         publication_print(survey_round, submitted)
-    failed_requests = sum(sum(phase.errors.values()) for level in levels for phase in (level.submit, level.trivial))
+    phases = [phase for level in levels for phase in (level.submit, level.trivial, level.form)]
+    failed_requests = sum(sum(phase.errors.values()) for phase in phases)
     return 1 if failed_requests or missed else 0
 
 
@@ -735,6 +743,7 @@ def report_print(levels: list[Level], survey_round, submitted: int, worker_log: 
     errors_print(levels)
     print()
     print("submit/s: receipts per wall-clock second, each after a GET of the form; p50/p99 time the POST only.")
+    print("form/s, form p50: the answer page alone (GET), as many requests as submissions, before them.")
     print("p50 ratio = submit p50 / trivial p50; tput share = submit/s / trivial req/s (same level, same run).")
     participations, pooled, receipts, published = consistency_counts(survey_round)
     succeeded, failed = worker_task_counts(worker_log)
