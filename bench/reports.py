@@ -177,6 +177,7 @@ class Publication:
     published: bool
     audits: list[Audit] = field(default_factory=list)
     refused: str = ""
+    steps: Counter = field(default_factory=Counter)  # seconds per pipeline step
 
     @property
     def audit_seconds(self) -> float:
@@ -459,14 +460,29 @@ class _NotAudited:
         return self.summary()
 
 
+# The pipeline's steps, timed where reports.pipeline calls them (module globals), so a round's time splits by step.
+PIPELINE_STEPS = (
+    "pool_take",
+    "anonymize",
+    "responses_publish",
+    "themes_rebuild",
+    "_participation",
+    "_tabulate",
+    "publication_attack",
+    "_store",
+    "_participation_forget",
+)
+
+
 @dataclass
 class PipelineProbe:
-    """What the bench reads inside the pipeline: each round's raw respondent attributes as the pool is opened, and
-    each audit's time and verdict."""
+    """What the bench reads inside the pipeline: each round's raw respondent attributes as the pool is opened, each
+    audit's time and verdict, and the seconds spent in each step."""
 
     audit: bool
     respondents: dict = field(default_factory=dict)  # round id -> raw attribute dicts
     audits: list[Audit] = field(default_factory=list)
+    steps: Counter = field(default_factory=Counter)  # step -> seconds, over every round so far
 
     @property
     def audit_hooked(self) -> bool:
@@ -477,28 +493,35 @@ class PipelineProbe:
 
 @contextmanager
 def pipeline_probed(probe: PipelineProbe):
-    """Wrap reports.pipeline's pool_take and publication_attack for the probe; put them back after."""
+    """Wrap reports.pipeline's steps for the probe; put them back after."""
     from reports import pipeline
 
-    pool_take = pipeline.pool_take
+    saved = {name: getattr(pipeline, name) for name in PIPELINE_STEPS if hasattr(pipeline, name)}
 
     def take(**group):
-        payloads = pool_take(**group)
+        payloads = saved["pool_take"](**group)
         probe.respondents[group["round_id"]] = [payload.get("attributes", {}) for payload in payloads]
         return payloads
 
-    saved = {"pool_take": pool_take}
-    pipeline.pool_take = take
-    if probe.audit_hooked:
-        attack = saved["publication_attack"] = pipeline.publication_attack
+    def attack(*args, **kwargs):
+        started = time.perf_counter()
+        report = saved["publication_attack"](*args, **kwargs) if probe.audit else _NotAudited()
+        probe.audits.append(Audit(time.perf_counter() - started, report.passed, report.summary()))
+        return report
 
-        def attack_timed(*args, **kwargs):
+    def timed(name, function):
+        def step(*args, **kwargs):
             started = time.perf_counter()
-            report = attack(*args, **kwargs) if probe.audit else _NotAudited()
-            probe.audits.append(Audit(time.perf_counter() - started, report.passed, report.summary()))
-            return report
+            try:
+                return function(*args, **kwargs)
+            finally:
+                probe.steps[name] += time.perf_counter() - started
 
-        pipeline.publication_attack = attack_timed
+        return step
+
+    special = {"pool_take": take, "publication_attack": attack}
+    for name, original in saved.items():
+        setattr(pipeline, name, timed(name, special.get(name, original)))
     try:
         yield probe
     finally:
@@ -515,7 +538,7 @@ def rounds_publish(plans: list[RoundPlan], probe: PipelineProbe) -> list[Publica
     for number, plan in enumerate(plans, start=1):
         # What surveys.rounds.round_close does, without queueing the task: the bench runs the task's step itself.
         Round.objects.filter(id=plan.round.id).update(state=Round.State.CLOSED)
-        audits_before = len(probe.audits)
+        audits_before, steps_before = len(probe.audits), Counter(probe.steps)
         started = time.perf_counter()
         refused = ""
         try:
@@ -530,6 +553,7 @@ def rounds_publish(plans: list[RoundPlan], probe: PipelineProbe) -> list[Publica
             published=published,
             audits=probe.audits[audits_before:],
             refused=refused,
+            steps=probe.steps - steps_before,
         )
         publications.append(publication)
         print(
@@ -538,7 +562,15 @@ def rounds_publish(plans: list[RoundPlan], probe: PipelineProbe) -> list[Publica
             f"(audit {publication.audit_seconds:.1f} s over {len(publication.audits)} levels)",
             flush=True,
         )
+        print(f"    {steps_describe(publication)}", flush=True)
     return publications
+
+
+def steps_describe(publication: Publication) -> str:
+    """Seconds per pipeline step (summed over every level of anonymization tried), the rest unaccounted."""
+    steps = ", ".join(f"{name.strip('_')} {seconds:.1f}" for name, seconds in publication.steps.most_common())
+    rest = publication.seconds - sum(publication.steps.values())
+    return f"steps (s): {steps}, other {rest:.1f}"
 
 
 # --- utility ------------------------------------------------------------------------------
@@ -704,6 +736,7 @@ def publications_print(publications: list[Publication], probe: PipelineProbe) ->
         f"{min(respondents):,}-{max(respondents):,} respondents: p95 {percentile(seconds, 0.95):.1f} s, "
         f"median {statistics.median(seconds):.1f} s, max {max(seconds):.1f} s"
     )
+    print(f"  newest round's {steps_describe(publications[-1])}")
     if not probe.audit_hooked:
         print("  audit: not measured (reports.pipeline calls no independent attacker yet)")
     elif probe.audit:
@@ -713,8 +746,7 @@ def publications_print(publications: list[Publication], probe: PipelineProbe) ->
             f"  of which the audit (reports.attacker): p95 {percentile(audits, 0.95):.1f} s, "
             f"median {statistics.median(audits):.1f} s; levels of anonymization tried per round: {levels}"
         )
-        newest = publications[-1]
-        for audit in newest.audits:
+        for audit in publications[-1].audits:
             print(
                 f"    newest round, audit {'passed' if audit.passed else 'refused'} in {audit.seconds:.1f} s: "
                 f"{audit.summary}"
