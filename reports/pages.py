@@ -71,7 +71,7 @@ def _table(publication: Publication | None, query: Query, *, comment_groups: boo
         return None
     try:
         return publication.table(query, comment_groups=comment_groups)
-    except ValueError:
+    except (ValueError, FilterRefused):
         return None
 
 

@@ -79,14 +79,19 @@ def _comment(index: int) -> str:
 
 
 def _round_reported(
-    team: list, *, questions=QUESTIONS, closed_at: datetime.datetime | None = None, scored=False, **round_fields
+    team: list,
+    *,
+    questions=QUESTIONS,
+    closed_at: datetime.datetime | None = None,
+    comment_threshold: int = COMMENT_THRESHOLD,
+    **round_fields,
 ) -> Round:
     """A round everyone in ``team`` answered, closed (now, or at ``closed_at``), its comments scored if asked,
     themed and tallied into its report snapshot."""
     closed_at = closed_at or timezone.now()
     round_fields.setdefault("opens_at", closed_at - datetime.timedelta(days=14))
     round = open_round_with(team, k=3, questions=questions, **round_fields)
-    Round.objects.filter(id=round.id).update(comment_threshold=COMMENT_THRESHOLD)
+    Round.objects.filter(id=round.id).update(comment_threshold=comment_threshold)
     for index, person in enumerate(team):
         submission.round_submit(person=person, round=round, answers=_answers(round, index, _comment(index)))
     rounds.round_close(round, closed_at)
@@ -543,6 +548,20 @@ def test_a_filter_leaving_fewer_than_k_outside_it_is_refused_and_everyone_is_sho
     hr, client_as, round_with_all_but_two_in_engineering
 ):
     _refused_and_unfiltered(client_as(hr), round_with_all_but_two_in_engineering, "department:Engineering")
+
+
+def test_a_group_shown_for_answers_but_too_small_for_themes_gets_its_answers_and_a_notice_for_themes(hr, client_as, db):
+    """Sales (3) is a group of its own for answers (k=3) but not for themes (threshold 6): the page, its heatmaps
+    and its exports show the answers, and say why the themes are not shown, instead of failing."""
+    round = _round_reported(_team(Engineering=10, Sales=3), comment_threshold=6)
+    client = client_as(hr)
+
+    for export in ("", *EXPORTS):
+        response = client.get(_round_url(round, "group=department:Sales&by=location", export))
+        assert response.status_code == 200, export
+    page = client.get(_round_url(round, "group=department:Sales&by=location"))
+    assert "Showing: Department: Sales." in page.content.decode()
+    assert "Themes are not shown for this group." in page.content.decode()
 
 
 def test_a_filter_on_a_group_the_round_does_not_have_is_refused(hr, client_as, round_with_a_department_of_two):
