@@ -9,8 +9,9 @@ difference of numbers, sums whole leaves of at least k.
 
 The tree also places every invitee, respondent or not, so participation per group is computed on the same leaves.
 It knows the roster the way an HR analyst does: a split is refused when one of its parts would have every invitee
-take part while holding a roster cell (a finest combination of attributes) of fewer than k people, because that
-would pin those people's taking part. Respondents of one roster cell always share a leaf.
+take part (unless everyone in the round did, which the overall count says anyway). Named with the roster in hand,
+such a part would tell HR that each of its people took part, and if they all answered alike, what each answered.
+Respondents of one roster cell (a finest combination of attributes) always share a leaf.
 
 Why not a library: anjana (full-domain recoding) gives up an attribute for everyone as soon as one small group needs
 it, and neither it nor anonypy can refuse a split because of people who did not respond; the tree is short, and the
@@ -64,11 +65,7 @@ class _People:
 class _Rules:
     attributes: tuple[str, ...]
     k: int
-    small_cells: frozenset[tuple[str, ...]]
     everyone_counted: bool
-
-    def cell(self, raw: Attributes) -> tuple[str, ...]:
-        return tuple(raw.get(name, "") for name in self.attributes)
 
 
 def anonymize(
@@ -106,14 +103,7 @@ def _by_leaf(root: Part, people: Sequence[Attributes]) -> dict[int, list[Attribu
 
 
 def _rules(*, respondents, invitees, attributes, k) -> _Rules:
-    names = tuple(attributes)
-    sizes = Counter(tuple(raw.get(name, "") for name in names) for raw in invitees)
-    return _Rules(
-        attributes=names,
-        k=k,
-        small_cells=frozenset(cell for cell, size in sizes.items() if size < k),
-        everyone_counted=len(respondents) in (0, len(invitees)),
-    )
+    return _Rules(attributes=tuple(attributes), k=k, everyone_counted=len(respondents) in (0, len(invitees)))
 
 
 def _copy(part: Part) -> Part:
@@ -187,15 +177,13 @@ def _bucket(people: Sequence[Attributes], attribute: str) -> dict[str, list[Attr
 
 
 def _part_valid(people: _People, rules: _Rules, *, may_be_empty: bool = False) -> bool:
-    """At least k respondents, or (for a rest) nobody at all; and nobody's taking part pinned in a small cell."""
+    """At least k respondents, or (for a rest) nobody at all; and not everyone of its invitees took part."""
     if not people.respondents:
         return may_be_empty and not people.invitees
     if len(people.respondents) < rules.k:
         return False
     everyone_took_part = len(people.respondents) == len(people.invitees)
-    if everyone_took_part and not rules.everyone_counted:
-        return not any(rules.cell(raw) in rules.small_cells for raw in people.invitees)
-    return True
+    return not everyone_took_part or rules.everyone_counted
 
 
 def leaf_sizes(tree: Part, respondents: Sequence[Attributes]) -> Counter:

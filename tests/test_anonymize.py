@@ -2,8 +2,6 @@
 shared by at least k respondents, every invitee lands in a leaf, nobody's taking part is pinned in a small roster
 cell, and the comments' coarser leaves contain the answers' leaves whole."""
 
-from collections import Counter
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,7 +75,7 @@ def test_everyone_who_answered_lands_in_a_leaf_and_so_does_everyone_who_did_not(
 
 def test_the_answers_leaves_nest_in_the_comments_leaves():
     people = _nested_team()
-    respondents = people[1:]
+    respondents = [person for index, person in enumerate(people) if index % 5]
     coarse = anonymize(respondents=respondents, invitees=people, attributes=ATTRIBUTES, k=10)
 
     fine = anonymize(respondents=respondents, invitees=people, attributes=ATTRIBUTES, k=3, within=coarse)
@@ -120,7 +118,7 @@ def organisations(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(organisations())
-def test_random_organisations_store_no_combination_under_k_and_pin_nobody_in_a_small_cell(drawn):
+def test_random_organisations_store_no_combination_under_k_and_name_no_group_where_everyone_took_part(drawn):
     people, respondents, k = drawn
     if len(respondents) < k:
         return  # the pipeline publishes nothing for a round under k
@@ -128,13 +126,11 @@ def test_random_organisations_store_no_combination_under_k_and_pin_nobody_in_a_s
     tree = anonymize(respondents=respondents, invitees=people, attributes=ATTRIBUTES, k=k, within=coarse)
 
     assert min(leaf_sizes(tree, respondents).values()) >= k
-    cells = Counter(tuple(person[name] for name in ATTRIBUTES) for person in people)
-    everyone_answered = len(respondents) == len(people)
+    if len(respondents) == len(people):
+        return  # the overall count already says that everyone took part
     answered = {id(person) for person in respondents}
     leaves: dict[tuple, list[dict]] = {}
     for person in people:
         leaves.setdefault(tuple(sorted(tree.labels_of(person).items())), []).append(person)
     for members in leaves.values():
-        if everyone_answered or not all(id(person) in answered for person in members):
-            continue
-        assert all(cells[tuple(person[name] for name in ATTRIBUTES)] >= k for person in members)
+        assert not all(id(person) in answered for person in members), members

@@ -119,7 +119,7 @@ def test_the_real_publication_of_the_nested_team_passes_the_attacker(db):
     assert design[0] == 0 or design[0] - product_design[0] in (0,) or design[0] - product_design[0] >= round.k
 
 
-def test_a_roster_cell_of_exactly_k_where_everyone_took_part_is_published_and_passes(db):
+def test_a_roster_cell_of_exactly_k_where_everyone_took_part_is_not_named_and_the_rest_is_published(db):
     team = [
         *people(5, department="Design", start_date=START, level="3"),
         *people(9, department="Sales", start_date=START, level="3"),
@@ -131,9 +131,10 @@ def test_a_roster_cell_of_exactly_k_where_everyone_took_part_is_published_and_pa
 
     publication = _close_and_publish(round)
 
-    assert "Design" in publication.values["department"]
-    design = next(group for group in publication.participation if group.value == "Design")
-    assert (design.invited, design.submitted) == (5, 5)
+    # Named, "Design: 5 of 5" would tell HR that each of the five took part, and if they all agreed, their answer.
+    assert "Design" not in publication.values["department"]
+    assert all(group.submitted < group.invited for group in publication.participation)
+    assert publication.respondents == 12
     assert _attack(round, publication).passed
 
 
