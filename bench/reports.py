@@ -472,6 +472,8 @@ PIPELINE_STEPS = (
     "_store",
     "_participation_forget",
 )
+# Called inside _tabulate: shown as its parts, not added to the total again.
+TABULATE_PARTS = ("records_build", "engine_build", "finest_groups")
 
 
 @dataclass
@@ -496,7 +498,7 @@ def pipeline_probed(probe: PipelineProbe):
     """Wrap reports.pipeline's steps for the probe; put them back after."""
     from reports import pipeline
 
-    saved = {name: getattr(pipeline, name) for name in PIPELINE_STEPS if hasattr(pipeline, name)}
+    saved = {name: getattr(pipeline, name) for name in PIPELINE_STEPS + TABULATE_PARTS if hasattr(pipeline, name)}
 
     def take(**group):
         payloads = saved["pool_take"](**group)
@@ -568,8 +570,13 @@ def rounds_publish(plans: list[RoundPlan], probe: PipelineProbe) -> list[Publica
 
 def steps_describe(publication: Publication) -> str:
     """Seconds per pipeline step (summed over every level of anonymization tried), the rest unaccounted."""
-    steps = ", ".join(f"{name.strip('_')} {seconds:.1f}" for name, seconds in publication.steps.most_common())
-    rest = publication.seconds - sum(publication.steps.values())
+    top = Counter({name: seconds for name, seconds in publication.steps.items() if name not in TABULATE_PARTS})
+    parts = ", ".join(f"{name} {publication.steps[name]:.1f}" for name in TABULATE_PARTS if name in publication.steps)
+    steps = ", ".join(
+        f"{name.strip('_')} {seconds:.1f}" + (f" ({parts})" if name == "_tabulate" and parts else "")
+        for name, seconds in top.most_common()
+    )
+    rest = publication.seconds - sum(top.values())
     return f"steps (s): {steps}, other {rest:.1f}"
 
 
