@@ -110,7 +110,7 @@ class RoundForm(ManageForm):
         "leave empty for twice k.",
     )
     reminder_every_days = forms.IntegerField(
-        label="Remind people who have not answered every … days",
+        label="Remind everyone invited every … days",
         initial=0,
         min_value=0,
         max_value=365,

@@ -543,7 +543,11 @@ def round_invitations_send(round_id: uuid.UUID | str) -> int:
 
 
 def round_reminders_send(round_id: uuid.UUID | str, today: date | None = None) -> int:
-    """Remind invitees who have not answered yet, if the round's reminder cadence says it is time."""
+    """Remind everyone invited, if the round's reminder cadence says it is time.
+
+    Everyone, answered or not: a list of those who had not answered yet would tell whoever sees the mail (the mail
+    provider, a mail administrator), from one reminder to the next, on which day each person took part.
+    """
     today = today or timezone.localdate()
     round = Round.objects.get(id=round_id)
     if not _reminder_due(round, today):
@@ -552,7 +556,7 @@ def round_reminders_send(round_id: uuid.UUID | str, today: date | None = None) -
     claimed = Round.objects.filter(id=round.id, last_reminded_on=round.last_reminded_on).update(last_reminded_on=today)
     if not claimed:
         return 0
-    people = Person.objects.filter(invitations__round=round, active=True).exclude(participations__round=round)
+    people = Person.objects.filter(invitations__round=round, active=True)
     try:
         return _round_mail_send(round, "reminder", people)
     except Exception:

@@ -516,7 +516,7 @@ def test_the_statement_counts_the_invitations_so_a_roster_change_after_opening_d
     assert (statement.size, len(statement.names), statement.recently_added) == (AUDIENCE, AUDIENCE, AUDIENCE)
 
 
-def test_reminders_go_only_to_invitees_who_have_not_answered(db):
+def test_reminders_go_to_everyone_invited_so_their_list_says_nothing_about_who_answered(db):
     people = _people(AUDIENCE)
     round = _open_round(k=3, reminder_every_days=2)
     _submit(round, people[:8])
@@ -524,9 +524,10 @@ def test_reminders_go_only_to_invitees_who_have_not_answered(db):
 
     sent = rounds.round_reminders_send(round.id, today=NOW.date() + timedelta(days=2))
 
-    assert sent == 2
+    assert sent == AUDIENCE
     recipients = {message.to[0] for message in mail.outbox}
-    assert recipients == {person.user.email for person in people[8:]}
+    assert recipients == {person.user.email for person in people}
+    assert "If you have already answered, thank you" in mail.outbox[0].body
     assert outsider.user.email not in recipients
     assert "Reminder" in mail.outbox[0].subject
     assert f"Who is invited: {AUDIENCE} people, chosen as everyone on the roster." in mail.outbox[0].body
