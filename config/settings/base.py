@@ -201,6 +201,8 @@ USE_I18N = True
 USE_TZ = True
 
 # --- security -----------------------------------------------------------------------------
+# Encrypted and dated by the day only, so that a database copy does not tell who logged in when (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
