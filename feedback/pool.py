@@ -53,3 +53,18 @@ def receipt_code_new() -> str:
 def receipt_add(*, code_hash: str, stream: str, round_id: uuid.UUID | None, period: str) -> None:
     """Record that a submission with this code was counted in this round or month. It names no response."""
     Receipt.objects.create(code_hash=code_hash, stream=stream, round_id=round_id, period=period)
+
+
+def receipts_shuffle(*, stream: str, round_id: uuid.UUID | None, period: str) -> None:
+    """Write a group's receipts again, with fresh ids, in a random order and one transaction (at publication).
+
+    Written one per submission, their stored order (and on PostgreSQL their transaction ids) followed the order in
+    which people submitted; once rewritten, a backup taken after the close keeps nothing of that order.
+    """
+    group = Receipt.objects.filter(stream=stream, round_id=round_id, period=period)
+    hashes = list(group.select_for_update().values_list("code_hash", flat=True))
+    _shuffler.shuffle(hashes)
+    group.delete()
+    Receipt.objects.bulk_create(
+        [Receipt(code_hash=code_hash, stream=stream, round_id=round_id, period=period) for code_hash in hashes]
+    )

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feedback.models import Stream
-from feedback.pool import pool_take
+from feedback.pool import pool_take, receipts_shuffle
 from feedback.services import Publishable, responses_publish
 from reports.anonymize import OTHER, Part, anonymize
 from reports.attacker import ANSWER, ANSWERS, COMMENTS
@@ -74,6 +74,7 @@ def round_publish(round_id) -> ReportSnapshot | None:
 
 def _round_publish(round: Round) -> ReportSnapshot | None:
     payloads = pool_take(stream=Stream.ROUND, round_id=round.id, period="")
+    receipts_shuffle(stream=Stream.ROUND, round_id=round.id, period="")
     if len(payloads) < round.k:
         # Too few to publish anything about: the sealed submissions are dropped unread.
         logger.info("round closed with fewer than k submissions: nothing published")
@@ -170,6 +171,7 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
         payloads = pool_take(**group)
         if not payloads:
             return None
+        receipts_shuffle(**group)
         items = [Publishable(payload=payload, attributes={}, comment_attributes={}) for payload in payloads]
         responses_publish(**group, items=items, today=timezone.localdate(), comment_score=_comment_score)
         previous = Theme.objects.filter(stream=Stream.OPEN, period=_month_before(period))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import PoolEntry, Response
+from feedback.selectors import receipt_hash
 from reports import pipeline
 from surveys import rounds, submission
 from tests import hr_views
@@ -100,10 +101,10 @@ def test_a_database_dump_after_close_lists_responses_in_an_order_unrelated_to_pa
 ):
     team = people(200, start_date=START)
     round = open_round_with(team, k=5, questions=[{"kind": "likert"}, {"kind": "text"}])
-    _submit_numbered(round, team)
+    codes = _submit_numbered(round, team)
     _close_and_publish(round)
 
-    blocks = _copy_blocks(_pg_dump(DUMPED_TABLES))
+    blocks = _copy_blocks(_pg_dump((*DUMPED_TABLES, "feedback_receipt")))
 
     comments = blocks["feedback_comment"]
     order_of_response = {row["response_id"]: int(MARKER.search(row["text"]).group(1)) for row in comments}
@@ -116,10 +117,14 @@ def test_a_database_dump_after_close_lists_responses_in_an_order_unrelated_to_pa
         assert len(rows) == 200, table
         rho = _spearman(participation, _dump_positions(rows, key, order_of_response))
         assert abs(rho) < 0.2, (table, rho)
+    order_of_receipt = {receipt_hash(code): order for order, code in enumerate(codes)}
+    rho = _spearman(participation, _dump_positions(blocks["feedback_receipt"], "code_hash", order_of_receipt))
+    assert abs(rho) < 0.2, ("feedback_receipt", rho)
     _assert_names_nobody(blocks, team)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(DISTINCT xmin::text) FROM feedback_response")
-        assert cursor.fetchone() == (1,)  # written by one transaction: no row version tells a batch apart
+        for table in (*DUMPED_TABLES, "feedback_receipt"):
+            cursor.execute(f"SELECT count(DISTINCT xmin::text) FROM {table}")  # noqa: S608 - a fixed table name
+            assert cursor.fetchone() == (1,), table  # one transaction: no row version tells anyone apart
 
 
 @pytest.mark.usefixtures("postgres")
