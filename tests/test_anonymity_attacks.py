@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import PoolEntry, Response
+from feedback.models import Answer, Comment, PoolEntry, Receipt, Response
 from feedback.selectors import receipt_hash
 from reports import pipeline
 from surveys import rounds, submission
@@ -160,6 +160,21 @@ def test_the_sqlite_file_holds_no_comment_before_close_and_no_sealed_entry_after
     assert b"Marker0003" not in mid_round and b"leaderboard" not in mid_round
     assert all(value[:64] in mid_round for value in sealed)
     assert not any(value[:64] in after_close for value in sealed)  # secure_delete zeroed the opened pool
+
+
+def test_published_responses_carry_ids_no_sealed_entry_or_receipt_had(db):
+    team = people(6, start_date=START)
+    round = open_round_with(team, k=3, questions=[{"kind": "likert"}, {"kind": "text"}])
+    _submit_numbered(round, team)
+    before = {str(pk) for model in (PoolEntry, Receipt) for pk in model.objects.values_list("id", flat=True)}
+
+    _close_and_publish(round)
+
+    published = {str(pk) for model in (Response, Answer, Comment) for pk in model.objects.values_list("id", flat=True)}
+    after = {str(pk) for pk in Receipt.objects.values_list("id", flat=True)}
+    assert len(published) == 6 * 3
+    assert before.isdisjoint(published | after)
+    assert not PoolEntry.objects.exists()
 
 
 def _assert_names_nobody(blocks: dict[str, list[dict]], team) -> None:
