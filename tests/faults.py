@@ -17,6 +17,7 @@ from pathlib import Path
 
 import environ
 import redis as redis_client
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 
 from config.celery_app import app
@@ -269,9 +270,12 @@ def default_database_at(url: str) -> Iterator[None]:
     target = environ.Env.db_url_config(url)
     default.close()
     default.settings_dict.update({key: target[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
+    # Content types have other ids there; the change log writes them, so neither database may use the other's.
+    ContentType.objects.clear_cache()
     try:
         yield
     finally:
         default.close()
         default.settings_dict.clear()
         default.settings_dict.update(saved)
+        ContentType.objects.clear_cache()
