@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q
 
 from feedback.models import Answer, Comment, Response
@@ -49,7 +50,17 @@ def responses_publish(
     Response.objects.bulk_create(responses, batch_size=BATCH_SIZE)
     Answer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
     Comment.objects.bulk_create(comments, batch_size=BATCH_SIZE)
+    _statistics_refresh()
     return comments
+
+
+def _statistics_refresh() -> None:
+    """Tens of thousands of rows just written, read back in the same transaction: without fresh statistics
+    PostgreSQL plans the publication's reads for the tables as they were, and a join that should take a second takes
+    minutes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE feedback_response, feedback_answer, feedback_comment")
 
 
 def _answer(response: Response, item: dict) -> Answer:

@@ -28,6 +28,10 @@ Findings (each holds in every integer solution, so for whole people):
                         cell's respondents can be in is admitted by a published group whose every answer to that field
                         is that value), nor is near-unanimity inside a class larger than the cell ("one of these two
                         gave v" when most of their group did), which bounds the cell without pinning its answers.
+                        A publication that promises k-anonymity (every label tuple 0 or at least the threshold) has
+                        no class a cell under the threshold can fill, so it cannot pin such answers: it is attacked
+                        on its counts alone (participation, groups), with every class held to 0 or the threshold,
+                        an integer program many times smaller.
 Conclusions that "nothing is pinned" rest on verified integer witnesses only; a size, time or MILP budget that runs
 out makes the report inconclusive, which fails like a finding.
 """
@@ -159,7 +163,10 @@ def attack(inputs: AttackInputs, *, limits: AttackLimits | None = None) -> Attac
         labellings = _labellings_build(inputs, roster)
         labellings, report.lps = _empty_classes_drop(inputs, roster, labellings, limits, started)
         report.classes = sum(len(labelling.signatures) for labelling in labellings)
-        program = _Program(inputs, roster, labellings)
+        # Answers matter only where a label class can be smaller than the threshold (see _a_class_can_be_within):
+        # a publication that promises k-anonymity is attacked on its counts, a much smaller program.
+        answers = not inputs.labels_k_anonymous
+        program = _Program(inputs, roster, labellings, with_answers=answers, with_anonymity=inputs.labels_k_anonymous)
         report.variables, report.constraints = program.size
         if program.size[0] > limits.max_variables:
             raise _Inconclusive(f"{program.size[0]} variables exceed the limit of {limits.max_variables}")
@@ -504,8 +511,17 @@ class _Block:
 class _Program:
     """The integer program's base constraints, as one sparse matrix over integer variables."""
 
-    def __init__(self, inputs: AttackInputs, roster: _Roster, labellings: list[_Labelling], *, with_answers=True):
+    def __init__(
+        self,
+        inputs: AttackInputs,
+        roster: _Roster,
+        labellings: list[_Labelling],
+        *,
+        with_answers=True,
+        with_anonymity: bool | None = None,
+    ):
         self.with_answers = with_answers
+        self.with_anonymity = with_answers if with_anonymity is None else with_anonymity
         self.lower, self.upper = [], []
         self.rows, self.cols, self.coefs, self.row_lower, self.row_upper = [], [], [], [], []
         self.row_count = 0
@@ -560,7 +576,7 @@ class _Program:
             self._histogram_rows(labelling, big_x, y)
         if any(group.invited is not None for group in labelling.groups):
             z, big_z = self._invitation_rows(labelling, x, sizes)
-        if inputs.labels_k_anonymous and self.with_answers:
+        if inputs.labels_k_anonymous and self.with_anonymity:
             switch = self._anonymity_rows(labelling, big_x, class_room)
         return _Block(x=x, big_x=big_x, y=y, z=z, big_z=big_z, switch=switch)
 
@@ -916,7 +932,8 @@ class _Attack:
         self._more_witnesses()
         self._participation()
         self._classes()
-        self._answers()
+        if self.program.with_answers:
+            self._answers()
 
     def learn(self, witness: np.ndarray) -> None:
         program = self.program
@@ -928,7 +945,8 @@ class _Attack:
             self.class_high[number] = np.maximum(self.class_high[number], classes)
             x = witness[block.x : block.x + len(lab.pair_cell)]
             self.pair_seen[number] |= x > 0
-            self._answers_learn(number, lab, block, witness, x, classes)
+            if program.with_answers:
+                self._answers_learn(number, lab, block, witness, x, classes)
 
     def _answers_learn(self, number, lab, block, witness, x, classes) -> None:
         open_ = self.answer_open[number]
@@ -970,7 +988,8 @@ class _Attack:
             cost[self.program.r : self.program.r + len(self.sizes)] = self.rng.normal(size=len(self.sizes))
             for lab, block in zip(self.labellings, self.program.blocks, strict=True):
                 cost[block.x : block.x + len(lab.pair_cell)] = self.rng.normal(size=len(lab.pair_cell))
-                cost[block.y : block.y + len(lab.y_class)] = self.rng.normal(size=len(lab.y_class)) * 0.1
+                if block.y is not None:
+                    cost[block.y : block.y + len(lab.y_class)] = self.rng.normal(size=len(lab.y_class)) * 0.1
             objectives.append(cost)
         for cost in objectives[: self.solver.limits.witnesses]:
             status, witness = self.solver.solve(_Query(), objective=cost, share=0.15)
@@ -1105,7 +1124,7 @@ class _Attack:
         not all of a class gave the value, it can sit with one more or one fewer of the cell's people: "someone in
         this pair gave v" (near-unanimity) bounds the cell without pinning its answers, like unanimity, which is
         out of scope. Published k-anonymously, every class holds 0 or at least the threshold, more than the cell."""
-        return not (self.inputs.labels_k_anonymous and self.program.with_answers and self.sizes[cell] < lab.threshold)
+        return not (self.inputs.labels_k_anonymous and self.sizes[cell] < lab.threshold)
 
     def _answer_rows(self, lab: _Labelling, block: _Block, items) -> list:
         """Rows Y[S, entry] + x[c, S] - X[S] <= 0 for every class S of c: nobody in c needs to have given it."""
