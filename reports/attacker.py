@@ -86,6 +86,9 @@ class AttackInputs:
     # Public knowledge about the publication: every label tuple that occurs is shared by at least k responses
     # (comments labelling: the comment threshold). Turn off to attack a publication that does not promise it.
     labels_k_anonymous: bool = True
+    # The groups that fix every attribute list every label tuple that occurs (others hold nobody). Knowledge no
+    # page gives on its own; a stronger attacker that still finds nothing leaves the real one nothing either.
+    finest_complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,9 +252,21 @@ def _labellings_build(inputs: AttackInputs, roster: _Roster) -> list[_Labelling]
             raise _Inconclusive(f"unknown labelling {group.labelling!r}")
         by_name[group.labelling].append(group)
     thresholds = {ANSWERS: inputs.k, COMMENTS: inputs.comment_threshold}
-    return [
+    labellings = [
         _labelling_build(name, thresholds[name], by_name[name], roster) for name in (ANSWERS, COMMENTS) if by_name[name]
     ]
+    if inputs.finest_complete:
+        labellings = [_finest_only(lab, roster) for lab in labellings]
+    return labellings
+
+
+def _finest_only(lab: _Labelling, roster: _Roster) -> _Labelling:
+    """Keep the classes a group fixing every attribute admits: every other class holds nobody."""
+    finest = {number for number, group in enumerate(lab.groups) if len(group.conditions) == len(roster.attributes)}
+    keep = np.array([not finest.isdisjoint(signature) for signature in lab.signatures], dtype=bool)
+    restricted = _labelling_restrict(lab, keep)
+    restricted.has_unpublished = np.zeros_like(restricted.has_unpublished)  # everyone is in a listed tuple
+    return restricted
 
 
 def _labelling_build(name: str, threshold: int, groups: list[PublishedGroup], roster: _Roster) -> _Labelling:

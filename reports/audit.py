@@ -116,6 +116,7 @@ def attack_inputs(
         roster=roster_cells(invitees, names),
         submitted_total=publication.participation[0].submitted,
         groups=tuple(groups),
+        finest_complete=bool(finest),
     )
 
 
