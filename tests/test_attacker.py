@@ -6,7 +6,7 @@ group of at least k, as Candor did before k-anonymization, so an attack suite ca
 
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import pytest
@@ -155,6 +155,19 @@ def test_the_same_people_published_k_anonymously_pass():
 
     assert report.passed, str(report)
     assert report.milps >= 1
+
+
+def test_told_the_finest_tuples_are_complete_it_passes_the_same_publication_and_refuses_one_that_hides_a_tuple():
+    people = nested_team()
+    for person in people:
+        person.labels = person.labels or dict(person.attributes)
+    groups = publication_of(people, groupings=ALL_GROUPINGS)
+    complete = replace(inputs_of(people, groups, k=5), finest_complete=True)
+    finest = [group for group in groups if len(group.conditions) == 2]
+    missing_one = replace(complete, groups=tuple(group for group in groups if group != finest[0]))
+
+    assert attack(complete).passed
+    assert not attack(missing_one).passed  # the people of the missing tuple have nowhere to be
 
 
 def test_the_director_is_found_through_comment_numbers_published_on_naive_comment_groups():
