@@ -10,8 +10,6 @@ from config.settings.test import CACHES, CELERY_BEAT_SCHEDULE
 ROOT_URLCONF = "bench.urls"
 CELERY_TASK_DEFAULT_QUEUE = env.string("CANDOR_LIVE_QUEUE", "candor-live")
 CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": env.string("CANDOR_LIVE_CACHE_PREFIX", "candor-live")}}
-# The test settings rebuild themes after every release; a server batches them, as in production.
-CANDOR_THEMES_DEBOUNCE_SECONDS = env.integer("CANDOR_THEMES_DEBOUNCE_SECONDS", 5, minimum=0)
 # A fault test's beat fires every entry this often (0: the product's schedule), to see the sweepers at work.
 CANDOR_LIVE_BEAT_SECONDS = env.integer("CANDOR_LIVE_BEAT_SECONDS", 0, minimum=0)
 if CANDOR_LIVE_BEAT_SECONDS:
