@@ -16,10 +16,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import user_logged_in
         from django.contrib.auth.models import update_last_login
 
-        from accounts.services import last_login_record
-
         # Like Django's own permissions: recreated after every migrate and every test-database flush.
         post_migrate.connect(_ensure_role_groups, sender=self)
-        # Django records each login to the microsecond; for most employees that is when they answered.
+        # Django records each login to the microsecond, and even its day says who was active during a round, which
+        # for most employees means who answered it: no login is recorded.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
-        user_logged_in.connect(last_login_record, dispatch_uid="candor_last_login_day")

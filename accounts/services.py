@@ -3,7 +3,6 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import ALL_ROLES, Role
@@ -30,10 +29,3 @@ def role_groups_ensure() -> None:
         group, _ = Group.objects.get_or_create(name=role.group)
         permission = Permission.objects.get(content_type__app_label="accounts", codename=role.codename)
         group.permissions.set([permission])
-
-
-def last_login_record(sender, user: User, **kwargs) -> None:
-    """Record the day of a login, not its moment (receiver of ``user_logged_in``)."""
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    User.objects.filter(pk=user.pk).update(last_login=today)
-    user.last_login = today

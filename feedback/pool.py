@@ -68,3 +68,10 @@ def receipts_shuffle(*, stream: str, round_id: uuid.UUID | None, period: str) ->
     Receipt.objects.bulk_create(
         [Receipt(code_hash=code_hash, stream=stream, round_id=round_id, period=period) for code_hash in hashes]
     )
+
+
+def pool_carry_over(*, period: str, to_period: str) -> int:
+    """Move a month's always-open entries and receipts to a later month; returns how many entries moved."""
+    moved = PoolEntry.objects.filter(stream="open", period=period).update(period=to_period)
+    Receipt.objects.filter(stream="open", period=period).update(period=to_period)
+    return moved

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from feedback.models import Stream
-from feedback.pool import pool_take, receipts_shuffle
+from feedback.models import PoolEntry, Stream
+from feedback.pool import pool_carry_over, pool_take, receipts_shuffle
 from feedback.services import Publishable, responses_publish
 from reports.anonymize import OTHER, Part, anonymize
 from reports.attacker import ANSWER, ANSWERS, COMMENTS
@@ -168,6 +168,11 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
     threshold = open_feedback_comment_threshold()
     group = {"stream": Stream.OPEN, "round_id": None, "period": period}
     with transaction.atomic():
+        if PoolEntry.objects.filter(**group).count() < threshold:
+            # Published, one or two comments would be those people's words in every number: they wait, sealed,
+            # and are published with the next month that reaches the threshold.
+            pool_carry_over(period=period, to_period=_month_after(period))
+            return None
         payloads = pool_take(**group)
         if not payloads:
             return None
@@ -266,6 +271,11 @@ def _participation_forget(round: Round) -> None:
     Participation.objects.filter(round=round).delete()
 
 
+def _month_after(period: str) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    return f"{year + (month == 12)}-{month % 12 + 1:02d}"
+
+
 def _month_before(period: str) -> str:
     year, month = (int(part) for part in period.split("-"))
     return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
@@ -274,8 +284,6 @@ def _month_before(period: str) -> str:
 def publications_due() -> dict[str, int]:
     """Beat's safety net: publish every closed round and every ended month still waiting (a lost message, an
     outage, a failed try)."""
-    from feedback.models import PoolEntry
-
     waiting = PoolEntry.objects.filter(stream=Stream.ROUND).values("round_id")
     rounds = (
         Round.objects.filter(state=Round.State.CLOSED)

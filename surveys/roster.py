@@ -118,6 +118,8 @@ class RosterChanges:
     updated: list[PersonChange] = field(default_factory=list)
     reactivated: list[PersonChange] = field(default_factory=list)
     deactivated: list[PersonChange] = field(default_factory=list)
+    # Missing from the file but invited to an open round: kept active until it closes (see roster_changes).
+    kept_until_close: list[PersonChange] = field(default_factory=list)
     unchanged: int = 0
 
     def counts(self) -> dict[str, int]:
@@ -126,6 +128,7 @@ class RosterChanges:
             "updated": len(self.updated),
             "reactivated": len(self.reactivated),
             "deactivated": len(self.deactivated),
+            "kept_until_close": len(self.kept_until_close),
             "unchanged": self.unchanged,
         }
 
@@ -452,11 +455,19 @@ def roster_changes_preview(*, rows: list[RosterRow], reportable_columns: Iterabl
             changes.updated.append(_change(row, person=person, fields=differences))
         else:
             changes.unchanged += 1
-    changes.deactivated = [
+    missing = [
         PersonChange(email=person.user.email, name=person.user.name, person=person)
         for person in people.values()
         if person.active
     ]
+    # Deactivating an open round's invitees would leave fewer people able to answer than the audience it opened
+    # with: an admin could open a round of 24 and then leave the target alone in it. They stay until it closes.
+    in_open_rounds = set(
+        Invitation.objects.filter(round__state=Round.State.OPEN, person__in=[change.person for change in missing])
+        .values_list("person_id", flat=True)
+    )
+    changes.deactivated = [change for change in missing if change.person.pk not in in_open_rounds]
+    changes.kept_until_close = [change for change in missing if change.person.pk in in_open_rounds]
     return changes
 
 

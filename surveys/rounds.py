@@ -260,6 +260,12 @@ def reportable_keys() -> list[str]:
     return list(ReportableAttribute.objects.order_by("key").values_list("key", flat=True))
 
 
+def established_reportable_keys(today: date) -> list[str]:
+    """Reportable columns added at least 30 days before ``today``: the ones a round opening today may use."""
+    established = ReportableAttribute.objects.filter(added_on__lte=today - timedelta(days=RECENT_DAYS))
+    return list(established.order_by("key").values_list("key", flat=True))
+
+
 def attribute_labels() -> dict[str, str]:
     """Every attribute an audience can be filtered on, with its label, built-in ones first."""
     labels = dict(BUILTIN_LABELS)
@@ -277,8 +283,10 @@ def audience_people(audience: dict, today: date) -> list[Person]:
 
 
 def audience_members(audience: dict, today: date) -> list[tuple[Person, dict[str, str]]]:
-    """The active people an audience covers, each with their reporting attributes (every reportable column)."""
-    extra_keys = reportable_keys()
+    """The active people an audience covers, each with their reporting attributes: the built-in ones and every
+    reportable column at least 30 days old on ``today``. A newer column is not reported on in this round, like it
+    cannot choose its audience: made for one person, it would otherwise single them out in the results."""
+    extra_keys = established_reportable_keys(today)
     members = []
     for person in _active_people():
         values = attributes.raw_attributes(person, today, extra_keys)

@@ -18,7 +18,7 @@ from accounts.models import User
 from feedback.models import PoolEntry, Stream
 from reports import pipeline
 from surveys import questions, roster, rounds, submission
-from surveys.models import Person, Question, RosterImport, Round
+from surveys.models import Person, Question, ReportableAttribute, RosterImport, Round
 
 TEAM_SIZE = 16
 DEPARTMENTS = 4  # of 4 people each, so every department is shown (k = 3)
@@ -88,7 +88,10 @@ def roster_applied(payloads) -> tuple[list[Person], str]:
     roster_import = _roster_import(payloads, names_hostile=False, email_prefix="colleague")
     extra_label = payload(payloads, 1)
     roster.roster_import_apply(roster_import=roster_import, reportable_columns=[extra_label])
-    return list(Person.objects.select_related("user").order_by("user__email")), roster.attribute_key(extra_label)
+    key = roster.attribute_key(extra_label)
+    # A column is reported only from 30 days after it was added: this one was added two months ago.
+    ReportableAttribute.objects.filter(key=key).update(added_on=timezone.localdate() - datetime.timedelta(days=60))
+    return list(Person.objects.select_related("user").order_by("user__email")), key
 
 
 # --- questions and rounds ----------------------------------------------------------------------------------------

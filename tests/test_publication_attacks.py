@@ -13,7 +13,7 @@ from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import Receipt, Response
+from feedback.models import PoolEntry, Receipt, Response
 from reports import pipeline
 from reports.anonymize import OTHER
 from reports.attacker import attack
@@ -233,3 +233,42 @@ def test_no_stored_label_combination_is_shared_by_fewer_than_k_responses(db):
 
     assert min(combinations.values()) >= round.k
     assert any(value == OTHER for key in combinations for _, value in key)
+
+
+def test_a_roster_column_added_less_than_30_days_before_opening_is_not_reported_in_the_round(db):
+    """A column made for one person ("squad: Tiger" for the target and two fakes) would single them out in the
+    results as surely as in the audience (found by the red team)."""
+    ReportableAttribute.objects.create(key="squad", label="Squad", added_on=timezone.localdate())
+    ReportableAttribute.objects.create(key="team", label="Team", added_on=timezone.localdate() - datetime.timedelta(60))
+    people(12, start_date=START, attributes={"squad": "Tiger", "team": "Platform"})
+    round = rounds.round_create(title="Aimed", k=3)
+    RoundQuestionFactory(round=round)
+
+    rounds.round_open(round)
+
+    frozen = list(Invitation.objects.filter(round=round).values_list("attributes", flat=True))
+    assert len(frozen) == 12
+    assert all("squad" not in attributes and attributes["team"] == "Platform" for attributes in frozen)
+
+
+def test_a_month_of_always_open_feedback_under_the_threshold_waits_for_the_next_month(db, settings):
+    """One or two comments published on their own would be those people's words in every number (red team)."""
+    settings.CANDOR_OPEN_FEEDBACK_K, settings.CANDOR_OPEN_FEEDBACK_MONTHLY_LIMIT = 3, 1  # threshold 6
+    writers = people(5, start_date=START)
+    for person in writers:
+        submission.open_feedback_submit(person=person, topic="", text="The usage leaderboard should go.")
+    two_months_ago = (timezone.localdate().replace(day=1) - datetime.timedelta(days=40)).strftime("%Y-%m")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    PoolEntry.objects.update(period=two_months_ago)
+    Receipt.objects.update(period=two_months_ago)
+
+    assert pipeline.open_feedback_publish(two_months_ago) is None
+
+    assert not Response.objects.exists()
+    assert set(PoolEntry.objects.values_list("period", flat=True)) == {last_month}
+    assert set(Receipt.objects.values_list("period", flat=True)) == {last_month}
+    late = PersonFactory(start_date=START)
+    submission.open_feedback_submit(person=late, topic="", text="Guidance on AI tools is missing.")
+    PoolEntry.objects.update(period=last_month)
+    assert pipeline.open_feedback_publish(last_month) is not None
+    assert Response.objects.filter(period=last_month).count() == 6

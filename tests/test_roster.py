@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from accounts import roles
 from accounts.models import User
 from surveys import roster
-from surveys.models import Invitation, Participation, Person, ReportableAttribute, RosterImport
+from surveys.models import Invitation, Participation, Person, ReportableAttribute, RosterImport, Round
 from surveys.selectors import roster_names
 from tests import factories
 from tests.rounds import open_round_with
@@ -405,7 +405,14 @@ def test_the_preview_counts_who_is_added_updated_reactivated_deactivated_and_unc
     response = admin_client.get(reverse("surveys:roster_import_preview", args=[roster_import.id]))
 
     changes = response.context["changes"]
-    assert changes.counts() == {"added": 1, "updated": 1, "reactivated": 1, "deactivated": 1, "unchanged": 1}
+    assert changes.counts() == {
+        "added": 1,
+        "updated": 1,
+        "reactivated": 1,
+        "deactivated": 1,
+        "kept_until_close": 0,
+        "unchanged": 1,
+    }
     assert changes.updated[0].fields == ("name", "department")
     html = response.content.decode()
     assert "new@example.com" in html
@@ -564,21 +571,30 @@ def test_importing_the_same_file_again_changes_nothing(admin_client, organisatio
         "updated": 0,
         "reactivated": 0,
         "deactivated": 0,
+        "kept_until_close": 0,
         "unchanged": 2,
     }
     assert list(Person.objects.values_list("user__email", "user__name", "department", "attributes", "active")) == before
 
 
-def test_a_person_left_out_who_took_part_in_an_open_round_is_deactivated_and_kept(admin_client, organisation):
+def test_a_person_left_out_while_invited_to_an_open_round_stays_active_until_it_closes(admin_client, organisation):
+    """Otherwise an admin could open a round for a large audience, then leave everyone out of the roster but the
+    person they aim at, who would answer alone (found by the red team)."""
     round = open_round_with(list(organisation.values()))
     Participation.objects.create(round=round, person=organisation["leaving"])
 
-    upload_and_apply(admin_client, NEXT_ROSTER)
+    applied = upload_and_apply(admin_client, NEXT_ROSTER)
 
     leaving = Person.objects.get(user__email="leaving@example.com")
-    assert not leaving.active
+    assert leaving.active and leaving.user.is_active
     assert Invitation.objects.filter(round=round, person=leaving).exists()
     assert Participation.objects.filter(round=round, person=leaving).exists()
+    assert applied.summary["kept_until_close"] == 1
+
+    Round.objects.filter(id=round.id).update(state=Round.State.CLOSED)
+    upload_and_apply(admin_client, NEXT_ROSTER)
+
+    assert not Person.objects.get(user__email="leaving@example.com").active
 
 
 def test_applying_logs_each_person_added_changed_and_deactivated_with_the_admin_as_who(admin_client, organisation):

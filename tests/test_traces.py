@@ -35,15 +35,13 @@ def _read_without_the_key(data: str) -> str:
     return text
 
 
-def test_a_login_records_its_day_and_not_its_moment(client, db):
+def test_a_login_is_not_recorded_on_the_account(client, db):
     user = factories.employee(email="ana@example.com")
 
     _log_in(client, user)
 
     user.refresh_from_db()
-    assert user.last_login is not None
-    assert timezone.localtime(user.last_login).time() == datetime.time(0, 0)
-    assert timezone.localtime(user.last_login).date() == timezone.localdate()
+    assert user.last_login is None
 
 
 def test_a_stored_session_shows_neither_who_nor_when(client, db):
