@@ -463,8 +463,9 @@ def roster_changes_preview(*, rows: list[RosterRow], reportable_columns: Iterabl
     # Deactivating an open round's invitees would leave fewer people able to answer than the audience it opened
     # with: an admin could open a round of 24 and then leave the target alone in it. They stay until it closes.
     in_open_rounds = set(
-        Invitation.objects.filter(round__state=Round.State.OPEN, person__in=[change.person for change in missing])
-        .values_list("person_id", flat=True)
+        Invitation.objects.filter(
+            round__state=Round.State.OPEN, person__in=[change.person for change in missing]
+        ).values_list("person_id", flat=True)
     )
     changes.deactivated = [change for change in missing if change.person.pk not in in_open_rounds]
     changes.kept_until_close = [change for change in missing if change.person.pk in in_open_rounds]
