@@ -63,8 +63,13 @@ class Section:
         return bool(self.rows or self.notice)
 
     def chart_data(self) -> dict:
-        """The JSON a chart is drawn from: the same rows and columns as the table beside it."""
+        """The JSON a chart is drawn from: the same rows and columns as the table beside it.
+
+        Shares are figures from 0 to 1 that the table writes as percentages; a chart with a percent axis is given
+        them as percentages too, so that "17%" in the table is drawn at 17, not at 0.17.
+        """
         width = self.charted or len(self.columns)
+        scale = 100 if self.unit == "%" else 1
         return {
             "kind": str(self.chart),
             "title": self.title,
@@ -74,12 +79,18 @@ class Section:
             "rows": [
                 {
                     "label": row.label,
-                    "values": [None if figure.suppressed else figure.value for figure in row.figures[:width]],
+                    "values": [_charted(figure, scale) for figure in row.figures[:width]],
                     "texts": [figure.text for figure in row.figures[:width]],
                 }
                 for row in self.rows
             ],
         }
+
+
+def _charted(figure: Figure, scale: int) -> float | None:
+    if figure.suppressed or figure.value is None:
+        return None
+    return figure.value * scale
 
 
 @dataclass(frozen=True)

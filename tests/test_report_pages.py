@@ -5,6 +5,7 @@ snapshots they read up to date.
 
 import datetime
 import html
+import json
 import re
 import time
 from collections import Counter
@@ -682,6 +683,41 @@ def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
+
+
+CHART_DATA = re.compile(r'<script id="chart-([\w-]+)" type="application/json">(.*?)</script>', re.S)
+
+
+def _charts(response) -> dict[str, dict]:
+    return {slug: json.loads(html.unescape(data)) for slug, data in CHART_DATA.findall(response.content.decode())}
+
+
+def _drawn_as_shown(value, text: str, unit: str) -> bool:
+    """A chart's value read the way its table writes it: "17%" for 17.2 on a percent axis, "3.8" for 3.84."""
+    if value is None:
+        return not any(character.isdigit() for character in text) or text.startswith("fewer than")
+    number = float(text.rstrip("%").replace("+", "").replace("no change", "0"))
+    return abs(value - number) <= (0.5 if unit == "%" or "." not in text else 0.05)
+
+
+def test_every_chart_draws_the_numbers_of_the_table_beside_it(hr, client_as, reported_round):
+    """The trends chart drew shares of 0.17 on a 0–100 % axis, flat at zero (issue 13)."""
+    _earlier_round(reported_round, days=30, team_size=12)
+    client = client_as(hr)
+    pages = [client.get(_round_url(reported_round, "by=department")), client.get(reverse("reports:trends"))]
+
+    checked = 0
+    for page in pages:
+        tables = {section.slug: section for section in _page_sections(page)}
+        for slug, chart in _charts(page).items():
+            table = tables[slug]
+            for row, chart_row in zip(table.rows, chart["rows"], strict=True):
+                for value, text in zip(chart_row["values"], row, strict=False):
+                    assert _drawn_as_shown(value, text, chart["unit"]), (slug, chart_row["label"], value, text)
+                    checked += value is not None
+    assert checked > 10
+    trends = _charts(pages[1])["trend-indicators"]
+    assert trends["unit"] == "%" and max(v for row in trends["rows"] for v in row["values"] if v is not None) > 1
 
 
 def test_the_trends_page_takes_as_many_queries_for_ten_rounds_as_for_one(hr, client_as, db):
