@@ -36,8 +36,7 @@ def publication_attack(
 def round_attack_inputs(round_id) -> AttackInputs:
     """The attacker's inputs for a published round, read back from the database (``manage.py audit_disclosure``)."""
     from reports.models import ReportSnapshot
-    from reports.pipeline import reporting_attributes
-    from reports.records import records_build
+    from reports.records import group_attributes, records_build
     from reports.snapshots import snapshot_engine
     from sentiment.models import Theme
     from surveys.models import Invitation, Round
@@ -54,7 +53,7 @@ def round_attack_inputs(round_id) -> AttackInputs:
         if engine is not None:
             records, attributes = records_build(round_id=round.id, themes=themes, labels=labels)
             finest += finest_groups(records, attributes=attributes, engine=engine, labelling=labelling)
-    names = reporting_attributes(invitees)
+    names = group_attributes(invitees)
     return attack_inputs(
         publication, invitees=invitees, names=names, comment_threshold=round.comment_threshold, finest=finest
     )

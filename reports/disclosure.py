@@ -148,8 +148,6 @@ class Engine:
     measures: tuple[Measure, ...]
     values: Mapping[str, tuple[str, ...]]
     tallies: Mapping[Measure, Mapping[Conditions, Tally]]
-    answers: Family
-    comments: Family
     hidden: frozenset[Conditions]
     hidden_comments: frozenset[Conditions]
 
@@ -244,8 +242,6 @@ def engine_build(
         measures=measures,
         values=population.values,
         tallies=tallies,
-        answers=answers,
-        comments=comments,
         hidden=hidden,
         hidden_comments=hidden_comments,
     )
@@ -270,10 +266,6 @@ def engine_restore(
         measures=tuple(measures),
         values=values,
         tallies=tallies,
-        answers=_family(measures=[m for m in measures if not m.comment_derived], tallies=tallies, threshold=k),
-        comments=_family(
-            measures=[m for m in measures if m.comment_derived], tallies=tallies, threshold=comment_threshold
-        ),
         hidden=hidden,
         hidden_comments=hidden_comments,
     )

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feedback.models import PoolEntry, Stream
+from feedback.periods import current_period, month_after, month_before
 from feedback.pool import pool_carry_over, pool_take, receipts_shuffle
 from feedback.services import Publishable, responses_publish
 from reports.anonymize import OTHER, Part, anonymize
@@ -27,12 +28,11 @@ from reports.disclosure import QuerySpace, engine_build
 from reports.measures import question_measures, theme_measures
 from reports.models import ReportSnapshot
 from reports.publication import GroupParticipation, Publication, open_feedback_comment_threshold
-from reports.records import records_build
+from reports.records import group_attributes, records_build
 from reports.snapshots import publication_dump
 from sentiment.models import Theme
 from sentiment.scoring import score_comment
 from sentiment.theming import themes_rebuild
-from surveys.attributes import BUILTIN_ATTRIBUTES
 from surveys.models import Invitation, Participation, Round
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _round_publish(round: Round) -> ReportSnapshot | None:
         return None
     invitees = list(Invitation.objects.filter(round=round).values_list("attributes", flat=True))
     respondents = [payload.get("attributes", {}) for payload in payloads]
-    opened = _Opened(round, payloads, respondents, invitees, reporting_attributes(invitees))
+    opened = _Opened(round, payloads, respondents, invitees, group_attributes(invitees))
     scores = _ScoreOnce()
     for k in _levels(round.k, len(payloads)):
         try:
@@ -163,7 +163,7 @@ class _ScoreOnce:
 
 def open_feedback_publish(period: str) -> ReportSnapshot | None:
     """Publish a month of always-open feedback once the month is over. No attributes: only the month's themes."""
-    if period >= timezone.localdate().strftime("%Y-%m"):
+    if period >= current_period():
         return None
     threshold = open_feedback_comment_threshold()
     group = {"stream": Stream.OPEN, "round_id": None, "period": period}
@@ -171,7 +171,7 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
         if PoolEntry.objects.filter(**group).count() < threshold:
             # Published, one or two comments would be those people's words in every number: they wait, sealed,
             # and are published with the next month that reaches the threshold.
-            pool_carry_over(period=period, to_period=_month_after(period))
+            pool_carry_over(period=period, to_period=month_after(period))
             return None
         payloads = pool_take(**group)
         if not payloads:
@@ -179,7 +179,7 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
         receipts_shuffle(**group)
         items = [Publishable(payload=payload, attributes={}, comment_attributes={}) for payload in payloads]
         responses_publish(**group, items=items, today=timezone.localdate(), comment_score=_comment_score)
-        previous = Theme.objects.filter(stream=Stream.OPEN, period=_month_before(period))
+        previous = Theme.objects.filter(stream=Stream.OPEN, period=month_before(period))
         themes = themes_rebuild(**group, min_respondents=threshold, previous=list(previous), today=timezone.localdate())
         tabulated = _tabulate(
             group=group,
@@ -190,13 +190,6 @@ def open_feedback_publish(period: str) -> ReportSnapshot | None:
             participation=(GroupParticipation("", "", 0, len(items)),),
         )
         return _store(group=group, publication=tabulated.publication)
-
-
-def reporting_attributes(invitees: list[dict]) -> tuple[str, ...]:
-    """The attributes frozen on the invitations: the built-in ones first, then the roster's own, alphabetically."""
-    seen = {name for attributes in invitees for name in attributes}
-    builtin = [name for name in BUILTIN_ATTRIBUTES if name in seen]
-    return (*builtin, *sorted(seen - set(builtin)))
 
 
 def _comment_score(text: str) -> dict:
@@ -269,16 +262,6 @@ def _participation_forget(round: Round) -> None:
     round.submitted_count = Participation.objects.filter(round=round).count()
     round.save(update_fields=["submitted_count"])
     Participation.objects.filter(round=round).delete()
-
-
-def _month_after(period: str) -> str:
-    year, month = (int(part) for part in period.split("-"))
-    return f"{year + (month == 12)}-{month % 12 + 1:02d}"
-
-
-def _month_before(period: str) -> str:
-    year, month = (int(part) for part in period.split("-"))
-    return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
 
 
 def publications_due() -> dict[str, int]:

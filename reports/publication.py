@@ -70,9 +70,6 @@ class Publication:
             return  # no comment-derived number was published, so there is nothing to refuse
         self._engine(comment_derived).filters_check(filters=filters, comment_derived=comment_derived)
 
-    def comment_values(self, attribute: str) -> tuple[str, ...]:
-        return self.comments.values.get(attribute, ()) if self.comments else ()
-
     def _engine(self, comment_derived: bool) -> Engine:
         if comment_derived and self.comments is None:
             raise ValueError("This round published no comment-derived numbers.")

@@ -113,22 +113,14 @@ class _with_hidden(dict):
         return (0, 0.0)
 
 
-class _HiddenOutside(frozenset):
-    """Every group that is not among the shown ones: the hidden groups, without listing them."""
+class _HiddenOutside:
+    """Every group that is not among the shown ones: the hidden groups, answering ``in`` without listing them."""
 
-    def __new__(cls, shown):
-        instance = super().__new__(cls)
-        instance.shown = frozenset(shown)
-        return instance
+    def __init__(self, shown) -> None:
+        self.shown = frozenset(shown)
 
     def __contains__(self, group) -> bool:
         return group not in self.shown
-
-    def __or__(self, other):
-        return _HiddenOutside(self.shown - set(other))
-
-    def __sub__(self, other):
-        raise TypeError("The hidden groups of a loaded publication cannot be listed.")
 
 
 def _measure_dump(measure: Measure) -> list:

@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from config.cache import OUTAGE
 from feedback.models import Stream
+from feedback.periods import current_period
 from feedback.pool import pool_add, receipt_add, receipt_code_new
 from feedback.redaction import redact
 from feedback.sealing import PayloadTooLarge, padded_size
@@ -103,7 +104,7 @@ def open_feedback_submit(*, person: Person, topic: str, text: str) -> str:
     """Seal one always-open comment, within the person's monthly limit. Returns the receipt code, shown once."""
     if not person.active:
         raise SubmissionRefused("Your place on the roster is inactive, so you cannot send feedback.")
-    period = _current_period()
+    period = current_period()
     payload = _open_feedback_payload(topic=topic, text=text)
     code = receipt_code_new()
     _open_feedback_quota_use(person=person, period=period)
@@ -197,10 +198,6 @@ def _open_feedback_quota_use(*, person: Person, period: str) -> None:
             f"You have sent {limit} comments this month, the most one person can send. You can write again next "
             "month, or answer an open survey round."
         )
-
-
-def _current_period() -> str:
-    return timezone.localdate().strftime("%Y-%m")
 
 
 def _seconds_left_in_month() -> int:

@@ -22,7 +22,7 @@ from reports.disclosure import QuerySpace, engine_build
 from reports.measures import question_measures
 from reports.models import ReportSnapshot
 from reports.publication import GroupParticipation, Publication
-from reports.records import records_build
+from reports.records import group_attributes, records_build
 from reports.snapshots import snapshot_engine
 from surveys import rounds, submission
 from surveys.models import Invitation, ReportableAttribute, Round
@@ -70,7 +70,7 @@ def _invitees(round) -> list[dict]:
 
 def _attack(round, publication: Publication, *, k_anonymous: bool = True):
     invitees = _invitees(round)
-    names = pipeline.reporting_attributes(invitees)
+    names = group_attributes(invitees)
     inputs = attack_inputs(publication, invitees=invitees, names=names, comment_threshold=round.comment_threshold)
     return attack(replace(inputs, labels_k_anonymous=k_anonymous))
 
